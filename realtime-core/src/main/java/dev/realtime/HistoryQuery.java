@@ -1,0 +1,128 @@
+package dev.realtime;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Which past messages of a channel to read.
+ *
+ * <pre>{@code
+ * HistoryQuery.all()                                  // the oldest 1000
+ * HistoryQuery.limit(100).start(Instant.now().minus(Duration.ofDays(1)))
+ * HistoryQuery.latest(50)                             // the newest 50, oldest first
+ * }</pre>
+ *
+ * <p>{@code start} and {@code end} are inclusive Unix-millisecond bounds. Results are always oldest
+ * first. {@code limit} defaults to and is capped at {@value #MAX_LIMIT}; by default it keeps the
+ * oldest matching messages (as the original does), {@link #latest(int)} keeps the newest.
+ *
+ * <p>When subscribing with history, replay always takes the newest {@code limit} matching messages
+ * and then continues live from there: that is the only choice without a gap between replay and
+ * live.
+ */
+public final class HistoryQuery {
+  /** The most messages one query returns. */
+  public static final int MAX_LIMIT = 1000;
+
+  /** The limit when none is given. */
+  public static final int DEFAULT_LIMIT = MAX_LIMIT;
+
+  private static final HistoryQuery ALL = new HistoryQuery(DEFAULT_LIMIT, false, null, null);
+
+  private final int limit;
+  private final boolean latest;
+  private final Long start;
+  private final Long end;
+
+  private HistoryQuery(int limit, boolean latest, Long start, Long end) {
+    this.limit = limit;
+    this.latest = latest;
+    this.start = start;
+    this.end = end;
+  }
+
+  /** Up to {@value #DEFAULT_LIMIT} messages, the oldest first. */
+  public static HistoryQuery all() {
+    return ALL;
+  }
+
+  /** The oldest {@code limit} matching messages (capped at {@value #MAX_LIMIT}). */
+  public static HistoryQuery limit(int limit) {
+    return new HistoryQuery(checkLimit(limit), false, null, null);
+  }
+
+  /** The newest {@code limit} matching messages (capped at {@value #MAX_LIMIT}), oldest first. */
+  public static HistoryQuery latest(int limit) {
+    return new HistoryQuery(checkLimit(limit), true, null, null);
+  }
+
+  private static int checkLimit(int limit) {
+    if (limit < 1) throw new IllegalArgumentException("limit < 1: " + limit);
+    return Math.min(limit, MAX_LIMIT);
+  }
+
+  /** Only messages emitted at or after {@code start}. */
+  public HistoryQuery start(Instant start) {
+    return start(start.toEpochMilli());
+  }
+
+  /** Only messages emitted at or after this Unix time in milliseconds. */
+  public HistoryQuery start(long startMillis) {
+    if (startMillis < 0) throw new IllegalArgumentException("start < 0: " + startMillis);
+    return new HistoryQuery(limit, latest, startMillis, end);
+  }
+
+  /** Only messages emitted at or before {@code end}. */
+  public HistoryQuery end(Instant end) {
+    return end(end.toEpochMilli());
+  }
+
+  /** Only messages emitted at or before this Unix time in milliseconds. */
+  public HistoryQuery end(long endMillis) {
+    if (endMillis < 0) throw new IllegalArgumentException("end < 0: " + endMillis);
+    return new HistoryQuery(limit, latest, start, endMillis);
+  }
+
+  public int limit() {
+    return limit;
+  }
+
+  /** Whether the newest rather than the oldest matching messages are kept. */
+  public boolean isLatest() {
+    return latest;
+  }
+
+  /** The inclusive lower bound in Unix milliseconds, or null. */
+  public Long startMillis() {
+    return start;
+  }
+
+  /** The inclusive upper bound in Unix milliseconds, or null. */
+  public Long endMillis() {
+    return end;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HistoryQuery q
+        && q.limit == limit
+        && q.latest == latest
+        && Objects.equals(q.start, start)
+        && Objects.equals(q.end, end);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(limit, latest, start, end);
+  }
+
+  @Override
+  public String toString() {
+    return "HistoryQuery{"
+        + (latest ? "latest=" : "limit=")
+        + limit
+        + (start != null ? ", start=" + start : "")
+        + (end != null ? ", end=" + end : "")
+        + "}";
+  }
+}

@@ -1,0 +1,183 @@
+package dev.realtime;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * What to subscribe to and what to do with it; immutable, each method returns a new value.
+ *
+ * <pre>{@code
+ * channel.subscribe(Subscribe.to("chat.message", "user.joined")
+ *     .history(HistoryQuery.latest(50))
+ *     .onData(m -> System.out.println(m.event() + ": " + m.data())));
+ * }</pre>
+ *
+ * <p>Delivery is a cursor over the channel's log: the replay and the live messages after it come
+ * from one ordered read loop, so each message matching the filter is delivered exactly once, in id
+ * order, with no gap between replay and live. Callbacks of one subscription never run concurrently;
+ * a slow or throwing callback delays only its own subscription.
+ *
+ * @param <T> the type of {@link Message#data()}
+ */
+public final class Subscribe<T> {
+  private final Set<String> events; // null: every event (or, with a type, every matching event)
+  private final Class<T> type; // null: data typed by the schema, as Object
+  private final Consumer<? super Message<T>> onData;
+  private final Consumer<? super Throwable> onError;
+  private final Consumer<? super Gap> onGap;
+  private final HistoryQuery history;
+  private final String afterId;
+  private final Executor executor;
+
+  private Subscribe(
+      Set<String> events,
+      Class<T> type,
+      Consumer<? super Message<T>> onData,
+      Consumer<? super Throwable> onError,
+      Consumer<? super Gap> onGap,
+      HistoryQuery history,
+      String afterId,
+      Executor executor) {
+    this.events = events;
+    this.type = type;
+    this.onData = onData;
+    this.onError = onError;
+    this.onGap = onGap;
+    this.history = history;
+    this.afterId = afterId;
+    this.executor = executor;
+  }
+
+  /** The named events, with data typed as the schema registers each of them. */
+  public static Subscribe<Object> to(String... events) {
+    if (events.length == 0) {
+      throw new IllegalArgumentException("no event names: name at least one, or use toAll()");
+    }
+    Set<String> set = new LinkedHashSet<>(Arrays.asList(events));
+    return new Subscribe<>(
+        Collections.unmodifiableSet(set), null, null, null, null, null, null, null);
+  }
+
+  /** Every event of the channel. */
+  public static Subscribe<Object> toAll() {
+    return new Subscribe<>(null, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * Every event whose registered type is {@code type} or a subtype of it: pass a sealed interface
+   * registered with {@link Schema.Builder#events(Class)} to receive all of its records.
+   */
+  public static <T> Subscribe<T> to(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return new Subscribe<>(null, type, null, null, null, null, null, null);
+  }
+
+  /** Called for each message, in order, never concurrently for one subscription. Required. */
+  public Subscribe<T> onData(Consumer<? super Message<T>> onData) {
+    Objects.requireNonNull(onData, "onData");
+    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+  }
+
+  /**
+   * Called with what went wrong: a {@link SubscriberException} when {@code onData} threw (delivery
+   * goes on with the next message), a {@link CursorUnavailableException} when history no longer
+   * holds the subscription's position and there is no {@link #onGap} (the subscription ends), or an
+   * entry that could not be decoded (it is skipped). Without it, errors go to the {@link
+   * Realtime.Builder#onError error hook}.
+   */
+  public Subscribe<T> onError(Consumer<? super Throwable> onError) {
+    Objects.requireNonNull(onError, "onError");
+    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+  }
+
+  /**
+   * Continue past lost messages instead of ending: when the subscription falls behind the oldest
+   * retained message (or resumes from an id that is gone), {@code onGap} is told which and delivery
+   * continues from the oldest message still in history.
+   */
+  public Subscribe<T> onGap(Consumer<? super Gap> onGap) {
+    Objects.requireNonNull(onGap, "onGap");
+    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+  }
+
+  /** {@code true}: replay up to the newest 1000 messages first; {@code false}: live only. */
+  public Subscribe<T> history(boolean replay) {
+    return replay
+        ? history(HistoryQuery.all())
+        : new Subscribe<>(events, type, onData, onError, onGap, null, null, executor);
+  }
+
+  /**
+   * Replay the newest {@code query.limit()} matching messages at or after {@code query.start}, in
+   * order, then continue live. An {@code end} bound is rejected: replay runs into live.
+   */
+  public Subscribe<T> history(HistoryQuery query) {
+    Objects.requireNonNull(query, "query");
+    if (query.endMillis() != null) {
+      throw new IllegalArgumentException(
+          "a subscription's history cannot have an end: replay continues live; use"
+              + " channel.history(query) to read a closed range");
+    }
+    return new Subscribe<>(events, type, onData, onError, onGap, query, null, executor);
+  }
+
+  /**
+   * Resume after a message id (exclusive), for example {@link Subscription#position()} of an
+   * earlier subscription: every later message is delivered once, in order. If history no longer
+   * holds that id, the subscription fails with {@link CursorUnavailableException} (or reports an
+   * {@link #onGap}) instead of skipping messages in silence.
+   */
+  public Subscribe<T> after(String id) {
+    dev.realtime.spi.EntryId.parse(id);
+    return new Subscribe<>(events, type, onData, onError, onGap, null, id, executor);
+  }
+
+  /**
+   * Run callbacks on this executor instead of the Realtime's (by default a virtual thread per
+   * active subscription).
+   */
+  public Subscribe<T> executor(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+  }
+
+  /** The event names asked for, or null for every event (narrowed by {@link #type()} if set). */
+  public Set<String> events() {
+    return events;
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  public Consumer<? super Message<T>> onData() {
+    return onData;
+  }
+
+  public Consumer<? super Throwable> onError() {
+    return onError;
+  }
+
+  public Consumer<? super Gap> onGap() {
+    return onGap;
+  }
+
+  /** The history to replay first, or null when starting live or after an id. */
+  public HistoryQuery historyQuery() {
+    return history;
+  }
+
+  /** The id to resume after, or null. */
+  public String afterId() {
+    return afterId;
+  }
+
+  public Executor executor() {
+    return executor;
+  }
+}

@@ -1,0 +1,121 @@
+package dev.realtime.internal;
+
+import dev.realtime.Channel;
+import dev.realtime.EngineException;
+import dev.realtime.HistoryMessage;
+import dev.realtime.HistoryQuery;
+import dev.realtime.RealtimeException;
+import dev.realtime.Subscribe;
+import dev.realtime.Subscription;
+import dev.realtime.internal.codec.EventCodec;
+import dev.realtime.spi.Append;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.Payload;
+import dev.realtime.spi.Range;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** A channel of a {@link RealRealtime}: the emit path's front and the history reader. */
+final class RealChannel implements Channel {
+  private final RealRealtime realtime;
+  private final String name;
+
+  RealChannel(RealRealtime realtime, String name) {
+    this.realtime = realtime;
+    this.name = name;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String emit(String event, Object data) {
+    return join(emitAsync(event, data));
+  }
+
+  @Override
+  public String emit(Object event) {
+    return emit(EventCodec.eventNameOf(event), event);
+  }
+
+  @Override
+  public CompletableFuture<String> emitAsync(String event, Object data) {
+    realtime.checkOpen();
+    Objects.requireNonNull(event, "event");
+    Payload payload = realtime.codec.encode(name, event, data);
+    return realtime
+        .engine
+        .append(new Append(name, event, payload, realtime.history))
+        .thenApply(EntryId::toString);
+  }
+
+  @Override
+  public List<HistoryMessage> history(HistoryQuery query) {
+    return join(historyAsync(query));
+  }
+
+  @Override
+  public CompletableFuture<List<HistoryMessage>> historyAsync(HistoryQuery query) {
+    realtime.checkOpen();
+    EntryId from =
+        query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
+    EntryId to = query.endMillis() == null ? EntryId.MAX : EntryId.lastAt(query.endMillis());
+    Range range =
+        query.isLatest()
+            ? Range.newest(from, to, query.limit())
+            : Range.oldest(from, to, query.limit());
+    return realtime.engine.read(name, range).thenApply(r -> toMessages(r.entries()));
+  }
+
+  private List<HistoryMessage> toMessages(List<LogEntry> entries) {
+    List<HistoryMessage> messages = new ArrayList<>(entries.size());
+    for (LogEntry e : entries) {
+      try {
+        messages.add(
+            new HistoryMessage(e.idText(), e.event(), e.channel(), realtime.codec.decode(e)));
+      } catch (RealtimeException bad) {
+        realtime.errors.report(bad); // one undecodable entry must not hide the others
+      }
+    }
+    return messages;
+  }
+
+  @Override
+  public <T> Subscription subscribe(Subscribe<T> request) {
+    return join(subscribeAsync(request));
+  }
+
+  @Override
+  public <T> CompletableFuture<Subscription> subscribeAsync(Subscribe<T> request) {
+    realtime.checkOpen();
+    return realtime.fanout.subscribe(name, request);
+  }
+
+  @Override
+  public void unsubscribe() {
+    realtime.fanout.unsubscribeAll(name);
+  }
+
+  /** Waits for an engine future, rethrowing its failure as the exception it was. */
+  static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) throw re;
+      if (cause instanceof Error err) throw err;
+      throw new EngineException("engine failed: " + cause, cause);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Channel{" + name + "}";
+  }
+}

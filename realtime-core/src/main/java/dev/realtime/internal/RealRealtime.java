@@ -1,0 +1,95 @@
+package dev.realtime.internal;
+
+import dev.realtime.Channel;
+import dev.realtime.History;
+import dev.realtime.Realtime;
+import dev.realtime.RealtimeException;
+import dev.realtime.Schema;
+import dev.realtime.internal.codec.EventCodec;
+import dev.realtime.internal.delivery.ErrorRoute;
+import dev.realtime.internal.delivery.Fanout;
+import dev.realtime.spi.Engine;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/** The Realtime behind {@link Realtime.Builder#build()}: wires codec, engine and fan-out. */
+public final class RealRealtime implements Realtime {
+  final Engine engine;
+  final EventCodec codec;
+  final History history;
+  final Fanout fanout;
+  final ErrorRoute errors;
+  private final Schema schema;
+  private final boolean ownsEngine;
+  private final ExecutorService ownedExecutor;
+  private final Channel defaultChannel;
+  private volatile boolean closed;
+
+  public RealRealtime(
+      Engine engine,
+      boolean ownsEngine,
+      Schema schema,
+      History history,
+      int maxPayloadBytes,
+      Executor executor,
+      Consumer<? super Throwable> onError) {
+    this.engine = engine;
+    this.ownsEngine = ownsEngine;
+    this.schema = schema;
+    this.history = history;
+    this.codec = new EventCodec(schema, maxPayloadBytes);
+    this.errors = new ErrorRoute(onError != null ? onError : ErrorRoute.LOG);
+    this.ownedExecutor =
+        executor == null
+            ? Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("realtime-delivery-", 0).factory())
+            : null;
+    this.fanout = new Fanout(engine, codec, errors, executor != null ? executor : ownedExecutor);
+    this.defaultChannel = new RealChannel(this, DEFAULT_CHANNEL);
+  }
+
+  @Override
+  public Channel channel(String name) {
+    if (DEFAULT_CHANNEL.equals(name)) return defaultChannel;
+    return new RealChannel(this, Names.checkChannel(name));
+  }
+
+  @Override
+  public String emit(String event, Object data) {
+    return defaultChannel.emit(event, data);
+  }
+
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  @Override
+  public History history() {
+    return history;
+  }
+
+  void checkOpen() {
+    if (closed) throw new RealtimeException("realtime is closed");
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    fanout.close();
+    if (ownsEngine) engine.close();
+    if (ownedExecutor != null) ownedExecutor.shutdown();
+  }
+
+  /** The fan-out stage, for transports and tests that need subscriber counts. */
+  public Fanout fanout() {
+    return fanout;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+}

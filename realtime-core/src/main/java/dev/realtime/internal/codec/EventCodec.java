@@ -1,0 +1,211 @@
+package dev.realtime.internal.codec;
+
+import dev.realtime.EngineException;
+import dev.realtime.Event;
+import dev.realtime.InvalidNameException;
+import dev.realtime.PayloadTooLargeException;
+import dev.realtime.Schema;
+import dev.realtime.ValidationException;
+import dev.realtime.internal.Names;
+import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.Payload;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The validate and encode-once stretch of the emit path, and its mirror on delivery: turns an
+ * event's Java data into a {@link Payload} (checked against the schema and the size limit), and a
+ * stored entry back into the Java value its event is registered with.
+ */
+public final class EventCodec {
+  private final Map<String, EventType> types = new LinkedHashMap<>();
+  private final EventType untyped = new EventType("*", null, null);
+  private final boolean allowUnknown;
+  private final int maxPayloadBytes;
+
+  public EventCodec(Schema schema, int maxPayloadBytes) {
+    schema
+        .definitions()
+        .forEach((name, d) -> types.put(name, new EventType(name, d.javaType(), d.jsonSchema())));
+    this.allowUnknown = schema.allowsUnknownEvents() || types.isEmpty();
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** The event name of an {@link Event @Event}-annotated object. */
+  public static String eventNameOf(Object annotated) {
+    Event event = annotated == null ? null : annotated.getClass().getAnnotation(Event.class);
+    if (event == null) {
+      throw new InvalidNameException(
+          (annotated == null ? "null" : annotated.getClass().getName())
+              + " has no @Event annotation: annotate its type, e.g. @Event(\"chat.message\"), or"
+              + " call emit(eventName, data)");
+    }
+    return event.value();
+  }
+
+  /**
+   * Validates {@code data} for {@code event} and encodes it once.
+   *
+   * @throws InvalidNameException for a malformed event name
+   * @throws ValidationException when the data does not fit the event, or the event is unknown
+   * @throws PayloadTooLargeException when the JSON is larger than the limit
+   */
+  public Payload encode(String channel, String event, Object data) {
+    EventType type = typeOf(event);
+    byte[] json;
+    Object local = null;
+    try {
+      if (type.javaType != null) {
+        if (data != null && !(data instanceof JsonNode) && type.rawClass.isInstance(data)) {
+          if (type.hasJsonSchema()) type.validateJsonSchema(Json.MAPPER.valueToTree(data));
+          json = Json.MAPPER.writeValueAsBytes(data);
+          local = type.immutable ? data : null;
+        } else {
+          JsonNode tree = toTree(event, data);
+          if (tree.isNull()) throw mismatch(type, "got null", null);
+          Object value;
+          try {
+            value = Json.MAPPER.treeToValue(tree, type.javaType);
+          } catch (JacksonException e) {
+            throw mismatch(type, "at " + path(e) + ": " + firstLine(e.getOriginalMessage()), e);
+          }
+          if (type.hasJsonSchema()) type.validateJsonSchema(tree);
+          json = Json.MAPPER.writeValueAsBytes(tree);
+          local = type.immutable ? value : null;
+        }
+      } else if (type.hasJsonSchema()) {
+        JsonNode tree = toTree(event, data);
+        type.validateJsonSchema(tree);
+        json = Json.MAPPER.writeValueAsBytes(tree);
+      } else {
+        json = Json.MAPPER.writeValueAsBytes(data);
+        if (data instanceof String || data instanceof Boolean) local = data;
+      }
+    } catch (JacksonException e) {
+      throw new ValidationException(
+          event,
+          "data of event '"
+              + event
+              + "' cannot be encoded as JSON ("
+              + data.getClass().getName()
+              + "): "
+              + firstLine(e.getOriginalMessage()),
+          e);
+    }
+    if (json.length > maxPayloadBytes) {
+      throw new PayloadTooLargeException(
+          "data of event '"
+              + event
+              + "' on channel '"
+              + channel
+              + "' is "
+              + json.length
+              + " bytes of JSON; at most "
+              + maxPayloadBytes
+              + " are accepted (maxPayloadBytes)",
+          json.length,
+          maxPayloadBytes);
+    }
+    return local != null ? Payload.ofValue(json, local) : Payload.ofJson(json);
+  }
+
+  private EventType typeOf(String event) {
+    EventType type = types.get(event);
+    if (type != null) return type;
+    Names.checkEvent(event);
+    if (!allowUnknown) {
+      throw new ValidationException(
+          event,
+          "event '"
+              + event
+              + "' is not in the schema; known events: "
+              + String.join(", ", types.keySet())
+              + " (or build the schema with allowUnknownEvents())");
+    }
+    return untyped;
+  }
+
+  private static JsonNode toTree(String event, Object data) {
+    return data instanceof JsonNode node ? node : Json.MAPPER.valueToTree(data);
+  }
+
+  private static ValidationException mismatch(EventType type, String what, Throwable cause) {
+    return new ValidationException(
+        type.event,
+        "data of event '" + type.event + "' is invalid " + what + "; expected " + type.describe(),
+        cause);
+  }
+
+  /**
+   * The data of a stored entry as the Java type its event is registered with (plain Java values for
+   * unregistered events), decoded once per entry and type.
+   *
+   * @throws EngineException when the stored data does not fit the registered type (written by
+   *     someone else); the caller skips the entry and reports it
+   */
+  public Object decode(LogEntry entry) {
+    EventType type = types.get(entry.event());
+    if (type == null) type = untyped;
+    Payload payload = entry.data();
+    Object local = payload.localValue();
+    if (local != null && type.rawClass.isInstance(local)) return local;
+    EventType t = type;
+    try {
+      return payload.decode(t.rawClass, p -> decodeJson(t, p));
+    } catch (JacksonException e) {
+      throw new EngineException(
+          "entry "
+              + entry.idText()
+              + " of channel '"
+              + entry.channel()
+              + "' has data that is not "
+              + t.describe()
+              + " (event '"
+              + entry.event()
+              + "'): "
+              + firstLine(e.getOriginalMessage()),
+          e);
+    }
+  }
+
+  private static Object decodeJson(EventType type, Payload payload) {
+    if (type.javaType == null) return JavaValues.of(Json.MAPPER.readTree(payload.json()));
+    return Json.MAPPER.readValue(payload.json(), type.javaType);
+  }
+
+  /** The events whose registered type is {@code type} or a subtype, in registration order. */
+  public Set<String> eventsAssignableTo(Class<?> type) {
+    Set<String> events = new LinkedHashSet<>();
+    types.forEach(
+        (name, t) -> {
+          if (t.javaType != null && type.isAssignableFrom(t.rawClass)) events.add(name);
+        });
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no event of the schema has a type assignable to "
+              + type.getName()
+              + "; registered: "
+              + types.values().stream().map(t -> t.event + "=" + t.describe()).toList());
+    }
+    return events;
+  }
+
+  private static String path(JacksonException e) {
+    StringBuilder b = new StringBuilder("$");
+    for (JacksonException.Reference ref : e.getPath()) {
+      if (ref.getPropertyName() != null) b.append('.').append(ref.getPropertyName());
+      else if (ref.getIndex() >= 0) b.append('[').append(ref.getIndex()).append(']');
+    }
+    return b.toString();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

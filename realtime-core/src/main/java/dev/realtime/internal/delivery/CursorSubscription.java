@@ -1,0 +1,234 @@
+package dev.realtime.internal.delivery;
+
+import dev.realtime.CursorUnavailableException;
+import dev.realtime.Gap;
+import dev.realtime.Message;
+import dev.realtime.RealtimeException;
+import dev.realtime.SubscriberException;
+import dev.realtime.Subscription;
+import dev.realtime.internal.codec.EventCodec;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.LogState;
+import dev.realtime.spi.Range;
+import dev.realtime.spi.ReadResult;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A subscription as a cursor over its channel's log: "read the entries after the last one I passed,
+ * deliver them in order, move on". Replay and live are the same loop (a live cursor is one that has
+ * caught up), so there is no seam where a message could be lost, duplicated or reordered. An append
+ * only wakes the cursor; a wake-up that arrives while the loop runs makes it read once more before
+ * it goes idle.
+ *
+ * <p>Memory is O(1) per subscription (a cursor and one batch): a slow subscriber simply lags in the
+ * log. If it lags past what history retains, that is a {@link Gap}: reported and skipped with an
+ * {@code onGap} handler, otherwise the subscription ends with {@link CursorUnavailableException}.
+ */
+final class CursorSubscription<T> implements Subscription, Runnable {
+  static final int BATCH = 256;
+
+  private static final int IDLE = 0;
+  private static final int RUNNING = 1; // scheduled or draining
+  private static final int RUNNING_WOKEN = 2; // and woken again since the last read began
+
+  private final ChannelSubscribers owner;
+  private final EventCodec codec;
+  private final Set<String> events; // null: all
+  private final Consumer<? super Message<T>> onData;
+  private final Consumer<? super Gap> onGap;
+  private final ErrorRoute errors;
+  private final Executor executor;
+  private final AtomicInteger state = new AtomicInteger(RUNNING); // RUNNING until start()
+  private volatile EntryId cursor = EntryId.ZERO;
+  private volatile boolean active = true;
+  private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
+
+  CursorSubscription(
+      ChannelSubscribers owner,
+      EventCodec codec,
+      Set<String> events,
+      Consumer<? super Message<T>> onData,
+      Consumer<? super Gap> onGap,
+      ErrorRoute errors,
+      Executor executor) {
+    this.owner = owner;
+    this.codec = codec;
+    this.events = events;
+    this.onData = onData;
+    this.onGap = onGap;
+    this.errors = errors;
+    this.executor = executor;
+  }
+
+  /**
+   * Sets the starting position and starts delivery.
+   *
+   * @param trusted whether {@code position} was taken from this log (live end, history replay)
+   *     rather than given by a caller, whose id must first be proven to be still in history
+   */
+  void start(EntryId position, boolean trusted) {
+    this.cursor = position;
+    this.trusted = trusted;
+    schedule();
+  }
+
+  /** Called on every append to the channel: cheap, never blocks. */
+  void wake() {
+    for (; ; ) {
+      int s = state.get();
+      if (s == RUNNING_WOKEN || !active) return;
+      if (s == RUNNING) {
+        if (state.compareAndSet(RUNNING, RUNNING_WOKEN)) return;
+      } else if (state.compareAndSet(IDLE, RUNNING)) {
+        schedule();
+        return;
+      }
+    }
+  }
+
+  private void schedule() {
+    try {
+      executor.execute(this);
+    } catch (RejectedExecutionException e) {
+      if (active) errors.report(new RealtimeException("delivery executor rejected the task", e));
+      state.set(IDLE);
+    }
+  }
+
+  @Override
+  public void run() {
+    for (; ; ) {
+      state.set(RUNNING);
+      if (!drain()) return;
+      if (state.compareAndSet(RUNNING, IDLE)) return;
+    }
+  }
+
+  /** Delivers everything after the cursor; false when the subscription ended. */
+  private boolean drain() {
+    while (active) {
+      ReadResult result;
+      try {
+        result = owner.engine().read(owner.channel(), Range.after(cursor, BATCH)).join();
+      } catch (CompletionException | RealtimeException e) {
+        // The engine is failing; it wakes its watchers again once it has recovered.
+        errors.report(e instanceof CompletionException ? e.getCause() : e);
+        return true;
+      }
+      if (lostMessages(result.state())) {
+        if (!skipGap(result.state())) return false;
+        continue;
+      }
+      trusted = true;
+      List<LogEntry> entries = result.entries();
+      for (LogEntry entry : entries) {
+        if (!active) return false;
+        if (events == null || events.contains(entry.event())) deliver(entry);
+        cursor = entry.id();
+      }
+      if (entries.size() < BATCH) return active;
+    }
+    return false;
+  }
+
+  /**
+   * Whether entries after the cursor may have been removed. Everything after the log's {@code
+   * removedThrough} is retained, so a position at or after it lost nothing. A caller's position in
+   * a log that never lost anything must also lie within it: an id older than such a log cannot be
+   * told apart from one whose successors expired with an earlier life of the channel.
+   */
+  private boolean lostMessages(LogState log) {
+    EntryId at = cursor;
+    if (at.isBefore(log.removedThrough())) return true;
+    return !trusted
+        && !at.equals(EntryId.ZERO)
+        && log.removedThrough().equals(EntryId.ZERO)
+        && (log.isEmpty() || at.isBefore(log.firstId()));
+  }
+
+  private boolean skipGap(LogState log) {
+    Gap gap =
+        new Gap(
+            owner.channel(), cursor.toString(), log.isEmpty() ? null : log.firstId().toString());
+    if (onGap == null) {
+      errors.report(new CursorUnavailableException(gap));
+      unsubscribe();
+      return false;
+    }
+    try {
+      onGap.accept(gap);
+    } catch (RuntimeException e) {
+      errors.report(
+          new SubscriberException("onGap of a subscription to '" + owner.channel() + "' threw", e));
+    }
+    cursor = log.isEmpty() ? log.lastId() : log.firstId().predecessor();
+    trusted = true;
+    return active;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void deliver(LogEntry entry) {
+    Object data;
+    try {
+      data = codec.decode(entry);
+    } catch (RealtimeException e) {
+      errors.report(e); // skipped: one undecodable entry must not stop the channel
+      return;
+    }
+    try {
+      onData.accept(new Message<>(entry.idText(), entry.event(), entry.channel(), (T) data));
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError vme) throw vme;
+      errors.report(
+          new SubscriberException(
+              "onData of a subscription to channel '"
+                  + entry.channel()
+                  + "' threw on message "
+                  + entry.idText()
+                  + " (event '"
+                  + entry.event()
+                  + "'): "
+                  + t,
+              t));
+    }
+  }
+
+  @Override
+  public String channel() {
+    return owner.channel();
+  }
+
+  @Override
+  public String position() {
+    return cursor.toString();
+  }
+
+  @Override
+  public boolean isActive() {
+    return active;
+  }
+
+  @Override
+  public void unsubscribe() {
+    if (!active) return;
+    active = false;
+    owner.remove(this);
+  }
+
+  /** Ends delivery without touching the registry (the registry is being closed). */
+  void deactivate() {
+    active = false;
+  }
+
+  @Override
+  public String toString() {
+    return "Subscription{" + owner.channel() + " at " + cursor + (active ? "" : ", ended") + "}";
+  }
+}

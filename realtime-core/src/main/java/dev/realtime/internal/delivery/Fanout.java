@@ -1,0 +1,139 @@
+package dev.realtime.internal.delivery;
+
+import dev.realtime.RealtimeException;
+import dev.realtime.Subscribe;
+import dev.realtime.Subscription;
+import dev.realtime.internal.Names;
+import dev.realtime.internal.codec.EventCodec;
+import dev.realtime.spi.Engine;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The fan-out stage: from an engine's per-channel wake-up to each local subscription's cursor.
+ * Keeps one {@link ChannelSubscribers} (and so one engine watch) per channel that has subscriptions
+ * in this Realtime, and drops it with the last one.
+ */
+public final class Fanout {
+  private final Engine engine;
+  private final EventCodec codec;
+  private final ErrorRoute errors;
+  private final Executor executor;
+  private final ConcurrentHashMap<String, ChannelSubscribers> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public Fanout(Engine engine, EventCodec codec, ErrorRoute errors, Executor executor) {
+    this.engine = engine;
+    this.codec = codec;
+    this.errors = errors;
+    this.executor = executor;
+  }
+
+  Engine engine() {
+    return engine;
+  }
+
+  public <T> CompletableFuture<Subscription> subscribe(String channel, Subscribe<T> request) {
+    if (request.onData() == null) {
+      throw new IllegalArgumentException(
+          "a subscription needs onData: Subscribe.to(...).onData(message -> ...)");
+    }
+    Set<String> events = eventsOf(request);
+    CursorSubscription<T> subscription = register(channel, request, events);
+    return StartPosition.resolve(engine, channel, request, events)
+        .handle(
+            (start, error) -> {
+              if (error != null) {
+                subscription.unsubscribe();
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                throw cause instanceof RuntimeException re
+                    ? re
+                    : new RealtimeException("subscribing to '" + channel + "' failed", cause);
+              }
+              subscription.start(start.cursor(), start.trusted());
+              return subscription;
+            });
+  }
+
+  private Set<String> eventsOf(Subscribe<?> request) {
+    Set<String> named = request.events();
+    if (named != null) named.forEach(Names::checkEvent);
+    if (request.type() == null) return named;
+    Set<String> typed = new LinkedHashSet<>(codec.eventsAssignableTo(request.type()));
+    if (named != null) typed.retainAll(named);
+    return typed;
+  }
+
+  private <T> CursorSubscription<T> register(
+      String channel, Subscribe<T> request, Set<String> events) {
+    ErrorRoute route = errors.preferring(request.onError());
+    Executor exec = request.executor() != null ? request.executor() : executor;
+    @SuppressWarnings("unchecked")
+    CursorSubscription<T>[] created = new CursorSubscription[1];
+    channels.compute(
+        channel,
+        (name, subscribers) -> {
+          if (closed) throw new RealtimeException("realtime is closed: cannot subscribe");
+          ChannelSubscribers s = subscribers;
+          if (s == null) {
+            s = new ChannelSubscribers(name, this);
+            s.open();
+          }
+          created[0] =
+              new CursorSubscription<>(
+                  s, codec, events, request.onData(), request.onGap(), route, exec);
+          s.add(created[0]);
+          return s;
+        });
+    return created[0];
+  }
+
+  void remove(ChannelSubscribers subscribers, CursorSubscription<?> subscription) {
+    channels.computeIfPresent(
+        subscribers.channel(),
+        (name, current) -> {
+          if (current != subscribers || !current.removeLocal(subscription)) return current;
+          current.close();
+          return null;
+        });
+  }
+
+  /** Ends every subscription of {@code channel} made through this Realtime. */
+  public void unsubscribeAll(String channel) {
+    ChannelSubscribers s = channels.get(channel);
+    if (s == null) return;
+    List<CursorSubscription<?>> all = new ArrayList<>();
+    s.all().forEach(all::add);
+    all.forEach(CursorSubscription::unsubscribe);
+  }
+
+  /** How many channels have local subscriptions. */
+  public int channelCount() {
+    return channels.size();
+  }
+
+  /** How many local subscriptions {@code channel} has. */
+  public int subscriptionCount(String channel) {
+    ChannelSubscribers s = channels.get(channel);
+    return s == null ? 0 : s.size();
+  }
+
+  public void close() {
+    closed = true;
+    for (String channel : new ArrayList<>(channels.keySet())) {
+      channels.computeIfPresent(
+          channel,
+          (name, s) -> {
+            s.all().forEach(CursorSubscription::deactivate);
+            s.close();
+            return null;
+          });
+    }
+  }
+}

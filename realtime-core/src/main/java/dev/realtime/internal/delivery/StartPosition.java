@@ -1,0 +1,82 @@
+package dev.realtime.internal.delivery;
+
+import dev.realtime.HistoryQuery;
+import dev.realtime.Subscribe;
+import dev.realtime.spi.Engine;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.Range;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a new subscription's cursor starts: the live end of the log, the id it resumes after, or
+ * just before the newest {@code limit} matching messages of its history query. Because delivery
+ * then reads on from there, replay and live join without a gap.
+ *
+ * @param trusted whether the position was read from the log (see {@link CursorSubscription#start})
+ */
+record StartPosition(EntryId cursor, boolean trusted) {
+  private static final int PAGE = 1000;
+
+  static CompletableFuture<StartPosition> resolve(
+      Engine engine, String channel, Subscribe<?> request, Set<String> events) {
+    if (request.afterId() != null) {
+      return CompletableFuture.completedFuture(
+          new StartPosition(EntryId.parse(request.afterId()), false));
+    }
+    return engine
+        .read(channel, Range.stateOnly())
+        .thenCompose(
+            r -> {
+              EntryId end = r.state().lastId();
+              HistoryQuery query = request.historyQuery();
+              if (query == null || end.equals(EntryId.ZERO)) {
+                return CompletableFuture.completedFuture(new StartPosition(end, true));
+              }
+              EntryId from =
+                  query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
+              return scanBack(engine, channel, events, from, end, query.limit(), null)
+                  .thenApply(
+                      first ->
+                          new StartPosition(first == null ? end : first.id().predecessor(), true));
+            });
+  }
+
+  /**
+   * Pages backwards from {@code to} until {@code remaining} matching entries were seen or {@code
+   * from} was reached; completes with the oldest matching entry seen (null when none).
+   */
+  private static CompletableFuture<LogEntry> scanBack(
+      Engine engine,
+      String channel,
+      Set<String> events,
+      EntryId from,
+      EntryId to,
+      int remaining,
+      LogEntry oldestSoFar) {
+    return engine
+        .read(channel, Range.newest(from, to, PAGE))
+        .thenCompose(
+            r -> {
+              List<LogEntry> page = r.entries();
+              LogEntry oldest = oldestSoFar;
+              int left = remaining;
+              for (int i = page.size() - 1; i >= 0 && left > 0; i--) {
+                LogEntry e = page.get(i);
+                if (events == null || events.contains(e.event())) {
+                  oldest = e;
+                  left--;
+                }
+              }
+              if (left == 0 || page.size() < PAGE) {
+                // The oldest matching entry is retained, so the cursor just before it is at or
+                // after everything trimming removed: replay from there is not a gap.
+                return CompletableFuture.completedFuture(oldest);
+              }
+              return scanBack(
+                  engine, channel, events, from, page.get(0).id().predecessor(), left, oldest);
+            });
+  }
+}

@@ -1,0 +1,38 @@
+package dev.realtime.spi;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Storage and fan-out for channels: an append-only log per channel, plus wake-ups on append.
+ *
+ * <p>That is all an engine does. Replay, live delivery, de-duplication, filtering and gap detection
+ * live once, in core, as a cursor loop over {@link #read}; an engine that keeps its log correct
+ * gets exactly-once, in-order delivery for free. The behaviour is defined by the engine conformance
+ * suite ({@code EngineConformanceTest} in the core test-jar) that every engine runs.
+ *
+ * <p>Implementations are thread-safe. Futures complete exceptionally with a {@link
+ * dev.realtime.RealtimeException} when the engine fails.
+ */
+public interface Engine extends AutoCloseable {
+
+  /**
+   * Appends an event, trims and (re)arms expiry according to its retention, then wakes the
+   * channel's watchers. Completes with the new id, strictly greater than every earlier id of the
+   * channel; an append either happened entirely or completes exceptionally.
+   */
+  CompletableFuture<EntryId> append(Append append);
+
+  /** Reads the entries of a channel's log that {@code range} selects, oldest first. */
+  CompletableFuture<ReadResult> read(String channel, Range range);
+
+  /**
+   * Calls {@code onAppend} after each append to {@code channel} (from any process the engine spans)
+   * until the returned watch is closed. The callback must be cheap and must not block: it may run
+   * on the appending thread.
+   */
+  ChannelWatch watch(String channel, Runnable onAppend);
+
+  /** Releases the engine's resources; later calls fail. */
+  @Override
+  void close();
+}

@@ -1,0 +1,48 @@
+package dev.realtime.spi;
+
+/**
+ * One entry of a channel's log, as an engine stores it: {@code {id, event, channel, data}}.
+ *
+ * <p>The id's text form is computed once, because every subscriber and every transport needs it.
+ */
+public final class LogEntry {
+  private final EntryId id;
+  private final String idText;
+  private final String event;
+  private final String channel;
+  private final Payload data;
+
+  public LogEntry(EntryId id, String event, String channel, Payload data) {
+    this.id = id;
+    this.idText = id.toString();
+    this.event = event;
+    this.channel = channel;
+    this.data = data;
+  }
+
+  public EntryId id() {
+    return id;
+  }
+
+  /** {@link #id()} as {@code <ms>-<seq>}. */
+  public String idText() {
+    return idText;
+  }
+
+  public String event() {
+    return event;
+  }
+
+  public String channel() {
+    return channel;
+  }
+
+  public Payload data() {
+    return data;
+  }
+
+  @Override
+  public String toString() {
+    return "LogEntry{" + idText + ", " + event + ", " + channel + ", " + data + "}";
+  }
+}
