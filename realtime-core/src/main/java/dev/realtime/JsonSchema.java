@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A JSON Schema (draft 2020-12 unless the schema's {@code $schema} says otherwise) that an event's
- * data must match. It is compiled when the {@link Schema} is built, so a broken schema fails there.
+ * data must match. It is compiled when a Realtime is built with it, so a broken schema fails there,
+ * not on the first emit.
  */
 public final class JsonSchema {
   private final String text;

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * The validate and encode-once stretch of the emit path, and its mirror on delivery: turns an
@@ -71,7 +73,7 @@ public final class EventCodec {
           try {
             value = Json.MAPPER.treeToValue(tree, type.javaType);
           } catch (JacksonException e) {
-            throw mismatch(type, "at " + path(e) + ": " + firstLine(e.getOriginalMessage()), e);
+            throw mismatch(type, "at " + path(e) + ": " + describe(e), e);
           }
           if (type.hasJsonSchema()) type.validateJsonSchema(tree);
           json = Json.MAPPER.writeValueAsBytes(tree);
@@ -201,6 +203,23 @@ public final class EventCodec {
       else if (ref.getIndex() >= 0) b.append('[').append(ref.getIndex()).append(']');
     }
     return b.toString();
+  }
+
+  /** Jackson's message for a binding failure, in the words of this library's users. */
+  private static String describe(JacksonException e) {
+    if (e instanceof MismatchedInputException m && m.getMessage() != null) {
+      String message = firstLine(m.getOriginalMessage());
+      java.util.regex.Matcher missing =
+          java.util.regex.Pattern.compile("Missing (?:required )?creator property '([^']*)'")
+              .matcher(message);
+      if (missing.find()) return "missing field '" + missing.group(1) + "'";
+    }
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field '" + u.getPropertyName() + "'";
+    }
+    String message = firstLine(e.getOriginalMessage());
+    int feature = message.indexOf("; `");
+    return feature < 0 ? message : message.substring(0, feature);
   }
 
   private static String firstLine(String s) {

@@ -2,14 +2,18 @@ package dev.realtime.internal.codec;
 
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * The one JSON mapper configuration of the library: strict when binding data to registered types
  * (unknown fields, missing fields, nulls for primitives and scalar coercions like {@code "1"} for
- * an int are errors) and exact with numbers (decimals are read as BigDecimal, trailing zeros kept),
- * so data round-trips as written.
+ * an int or {@code 1} for a String are errors) and exact with numbers (decimals are read as
+ * BigDecimal, trailing zeros kept), so data round-trips as written.
  */
 public final class Json {
   public static final JsonMapper MAPPER =
@@ -20,7 +24,14 @@ public final class Json {
               DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
               DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .withCoercionConfig(
+              LogicalType.Textual,
+              c ->
+                  c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
           .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
