@@ -53,7 +53,7 @@ final class EventType {
       String detail =
           errors.stream()
               .limit(10)
-              .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
+              .map(e -> location(e) + ": " + e.getMessage())
               .collect(Collectors.joining("; "));
       throw new ValidationException(
           event,
@@ -65,6 +65,11 @@ final class EventType {
               + abbreviate(jsonSchema.getSchemaNode().toString())
               + ")");
     }
+  }
+
+  private static String location(Error e) {
+    String at = String.valueOf(e.getInstanceLocation());
+    return at.isEmpty() || at.equals("/") ? "$" : at;
   }
 
   /** What data of this event must look like, for error messages: "Progress(int progress)". */
