@@ -16,7 +16,8 @@ realtime_pick_jdk() {
       return 0
     fi
   fi
-  for home in /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+  # REALTIME_JDK_DIRS (space-separated globs) replaces the usual places, for tests.
+  for home in ${REALTIME_JDK_DIRS:-/usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home}; do
     [ -x "$home/bin/javac" ] || continue
     major=$(realtime_java_major "$home/bin/java")
     if [ "${major:-0}" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
@@ -24,7 +25,7 @@ realtime_pick_jdk() {
       best_major="$major"
     fi
   done
-  if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
+  if [ -z "$best" ] && [ -z "${REALTIME_JDK_DIRS:-}" ] && command -v javac >/dev/null 2>&1; then
     home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
     major=$(realtime_java_major "$home/bin/java")
     [ "${major:-0}" -ge 21 ] && best="$home"

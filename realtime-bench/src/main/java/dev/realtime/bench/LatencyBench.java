@@ -1,6 +1,7 @@
 package dev.realtime.bench;
 
 import dev.realtime.Channel;
+import dev.realtime.History;
 import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp realtime-bench/target/benchmarks.jar dev.realtime.bench.LatencyBench \
- *     [--rate 100000] [--seconds 10] [--warmup 3] [--max-length 100000]
+ *     [--rate 100000] [--seconds 10] [--warmup 3] [--max-length 10000]
  * </pre>
  *
  * <p>The schedule avoids coordinated omission: message {@code i} has its send time fixed up front
@@ -36,8 +37,11 @@ public final class LatencyBench {
     int rate = intArg(args, "--rate", 100_000);
     int seconds = intArg(args, "--seconds", 10);
     int warmupSeconds = intArg(args, "--warmup", 3);
-    // 1 s of messages at the default rate: a subscriber that stalls that long is reported as a gap.
-    int maxLength = intArg(args, "--max-length", 100_000);
+    // The library's default retention, so the figure is what an unconfigured Realtime gives. It
+    // matters: the retained entries are live objects that every young GC copies, so a longer
+    // history means longer pauses (see docs/BENCHMARKS.md). A subscriber that stalls for longer
+    // than the retained messages last (0.1 s at 100,000 msg/s) is reported as a gap.
+    int maxLength = intArg(args, "--max-length", (int) History.DEFAULT_MAX_LENGTH);
     long warmupCount = (long) rate * warmupSeconds;
     long count = (long) rate * seconds;
     if (count > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("rate * seconds too big");
@@ -60,8 +64,10 @@ public final class LatencyBench {
       Thread.sleep(200); // let the delivery thread go idle, as it would be between bursts
 
       System.err.printf("measuring: %d msg/s for %d s%n", rate, seconds);
+      GcActivity gc = GcActivity.start();
       Run run = run(channel, rate, count, true);
       awaitReceived(recorder, warmupCount + count);
+      String gcDuringRun = gc.sinceStart();
       subscription.unsubscribe();
 
       LatencyRecorder.Percentiles total = recorder.fromIntended((int) count);
@@ -75,7 +81,7 @@ public final class LatencyBench {
                   + "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
                   + "\"service_p50_us\":%.1f,\"service_p99_us\":%.1f,\"service_p999_us\":%.1f,"
                   + "\"service_max_us\":%.1f,\"max_emit_lag_us\":%.1f,\"gaps\":%d,\"errors\":%d,"
-                  + "\"cores\":%d,\"jdk\":\"%s\"}",
+                  + "\"max_length\":%d,\"gc\":%s,\"cores\":%d,\"jdk\":\"%s\"}",
               rate,
               achieved,
               seconds,
@@ -91,6 +97,8 @@ public final class LatencyBench {
               us(run.maxLagNanos),
               gaps.get(),
               errors.get(),
+              maxLength,
+              gcDuringRun,
               Runtime.getRuntime().availableProcessors(),
               Runtime.version()));
     }
