@@ -92,17 +92,31 @@ final class DeliveryBarrier {
     if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
   }
 
-  /** One subscriber's onData. Its callbacks never overlap, so a plain counter is enough. */
+  /** One subscriber's onData. Its callbacks never overlap, so plain fields are enough. */
   final class Receiver implements Consumer<Message<?>> {
     private long received;
+    private long runs;
+    private Thread lastThread;
 
     @Override
     public void accept(Message<?> message) {
+      // Diagnostic: the default executor starts a new virtual thread each time an idle
+      // subscription is woken, so thread changes count delivery runs (received / runs is how many
+      // messages one wake-up delivered on average).
+      Thread current = Thread.currentThread();
+      if (current != lastThread) {
+        lastThread = current;
+        runs++;
+      }
       if (++received == target) arrive();
     }
 
     long received() {
       return received;
+    }
+
+    long runs() {
+      return runs;
     }
   }
 }

@@ -86,6 +86,7 @@ public class EmitBenchmark {
     Channel channel;
     DeliveryBarrier barrier;
     final List<Subscription> subscriptions = new ArrayList<>();
+    final List<DeliveryBarrier.Receiver> receivers = new ArrayList<>();
     long emitted;
 
     @Setup(Level.Trial)
@@ -94,10 +95,12 @@ public class EmitBenchmark {
       channel = realtime.channel("bench-deliver");
       barrier = new DeliveryBarrier();
       for (int i = 0; i < subscribers; i++) {
+        DeliveryBarrier.Receiver receiver = barrier.receiver();
+        receivers.add(receiver);
         subscriptions.add(
             channel.subscribe(
                 Subscribe.toAll()
-                    .onData(barrier.receiver())
+                    .onData(receiver)
                     .onGap(barrier.gapCounter())
                     .onError(barrier.errorCounter())));
       }
@@ -108,9 +111,16 @@ public class EmitBenchmark {
       subscriptions.forEach(Subscription::unsubscribe);
       realtime.close();
       // Printed into JMH's output, so a figure that came with gaps or errors is seen to be wrong.
+      long runs = receivers.stream().mapToLong(DeliveryBarrier.Receiver::runs).sum();
       System.out.printf(
-          "%n[emitAndDeliver subscribers=%d] emitted=%d gaps=%d errors=%d%n",
-          subscribers, emitted, barrier.gaps(), barrier.errors());
+          "%n[emitAndDeliver subscribers=%d] emitted=%d gaps=%d errors=%d delivery runs=%d"
+              + " (%.1f messages per run)%n",
+          subscribers,
+          emitted,
+          barrier.gaps(),
+          barrier.errors(),
+          runs,
+          runs == 0 ? 0.0 : (double) emitted * subscribers / runs);
       if (barrier.gaps() != 0 || barrier.errors() != 0) {
         throw new IllegalStateException("subscribers saw gaps or errors: the figure is invalid");
       }
