@@ -36,7 +36,7 @@ final class RealChannel implements Channel {
 
   @Override
   public String emit(String event, Object data) {
-    return join(emitAsync(event, data));
+    return join(append(event, data)).toString();
   }
 
   @Override
@@ -46,13 +46,15 @@ final class RealChannel implements Channel {
 
   @Override
   public CompletableFuture<String> emitAsync(String event, Object data) {
+    return append(event, data).thenApply(EntryId::toString);
+  }
+
+  /** Validates and encodes on the caller's thread (so bad data throws here), then appends. */
+  private CompletableFuture<EntryId> append(String event, Object data) {
     realtime.checkOpen();
     Objects.requireNonNull(event, "event");
     Payload payload = realtime.codec.encode(name, event, data);
-    return realtime
-        .engine
-        .append(new Append(name, event, payload, realtime.history))
-        .thenApply(EntryId::toString);
+    return realtime.engine.append(new Append(name, event, payload, realtime.history));
   }
 
   @Override

@@ -9,22 +9,22 @@ import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One channel's log in memory: a ring of entries in id order, trimmed to the retention's maxLength,
  * emptied when its expiry passes, with ids from a clock that never goes backwards.
  *
- * <p>All state is guarded by {@code lock}; a read copies out at most {@code limit} references, so
- * the lock is held for O(log n + limit). Watchers are notified by the caller after the lock is
- * released, so a slow watcher cannot stall appends.
+ * <p>All state is guarded by this object's monitor: critical sections are short and never block,
+ * which is what the JVM's adaptive spinning is made for (with a ReentrantLock, profiles showed the
+ * emitter parking on nearly every brush with a reader). A read copies out at most {@code limit}
+ * references, so the monitor is held for O(log n + limit). Watchers are notified by the caller
+ * after the monitor is released, so a slow watcher cannot stall appends.
  */
 final class ChannelLog {
   private static final Runnable[] NO_WATCHERS = new Runnable[0];
   private static final int INITIAL_CAPACITY = 16;
 
   final String channel;
-  private final ReentrantLock lock = new ReentrantLock();
   private LogEntry[] ring = new LogEntry[INITIAL_CAPACITY]; // power-of-two length
   private long head; // absolute index of the oldest entry
   private long tail; // absolute index after the newest entry
@@ -40,8 +40,7 @@ final class ChannelLog {
 
   /** Appends and returns the new id, or null when this log was retired (look it up again). */
   EntryId append(Append append, long now) {
-    lock.lock();
-    try {
+    synchronized (this) {
       if (retired) return null;
       expireIfDue(now);
       EntryId id =
@@ -61,8 +60,6 @@ final class ChannelLog {
               ? Long.MAX_VALUE
               : now + retention.expireAfter().toMillis();
       return id;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -112,8 +109,7 @@ final class ChannelLog {
   }
 
   ReadResult read(Range range, long now) {
-    lock.lock();
-    try {
+    synchronized (this) {
       expireIfDue(now);
       LogState state =
           new LogState(tail > head ? entry(head).id() : EntryId.ZERO, lastId, removedThrough);
@@ -129,8 +125,6 @@ final class ChannelLog {
       LogEntry[] out = new LogEntry[(int) (to - from)];
       for (int i = 0; i < out.length; i++) out[i] = entry(from + i);
       return new ReadResult(Arrays.asList(out), state);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -164,23 +158,19 @@ final class ChannelLog {
 
   /** Adds a watcher; false when this log was retired (look it up again). */
   boolean addWatcher(Runnable watcher) {
-    lock.lock();
-    try {
+    synchronized (this) {
       if (retired) return false;
       Runnable[] current = watchers;
       Runnable[] next = Arrays.copyOf(current, current.length + 1);
       next[current.length] = watcher;
       watchers = next;
       return true;
-    } finally {
-      lock.unlock();
     }
   }
 
   /** Removes a watcher; returns whether the log is now unwatched and empty (can be dropped). */
   boolean removeWatcher(Runnable watcher) {
-    lock.lock();
-    try {
+    synchronized (this) {
       Runnable[] current = watchers;
       for (int i = 0; i < current.length; i++) {
         if (current[i] == watcher) {
@@ -192,19 +182,14 @@ final class ChannelLog {
         }
       }
       return retireIfUnused();
-    } finally {
-      lock.unlock();
     }
   }
 
   /** Expires what is due; returns whether the log is now unwatched and empty and was retired. */
   boolean sweep(long now) {
-    lock.lock();
-    try {
+    synchronized (this) {
       expireIfDue(now);
       return retireIfUnused();
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -215,11 +200,8 @@ final class ChannelLog {
 
   /** Whether an expiry is armed (the sweeper needs to visit this log). */
   boolean expires() {
-    lock.lock();
-    try {
+    synchronized (this) {
       return expiresAt != Long.MAX_VALUE;
-    } finally {
-      lock.unlock();
     }
   }
 

@@ -7,7 +7,26 @@ package dev.realtime.spi;
  * real id and stands for "the beginning of the log". The sequence part is compared as an unsigned
  * number, as Redis does, so {@link #lastAt(long)} sorts after every id of that millisecond.
  */
-public record EntryId(long ms, long seq) implements Comparable<EntryId> {
+public final class EntryId implements Comparable<EntryId> {
+
+  private final long ms;
+  private final long seq;
+  private String text; // the <ms>-<seq> form, made on first use: racy but idempotent
+
+  public EntryId(long ms, long seq) {
+    this.ms = ms;
+    this.seq = seq;
+  }
+
+  /** Unix milliseconds of the append (compared unsigned). */
+  public long ms() {
+    return ms;
+  }
+
+  /** The number of the entry within its millisecond (compared unsigned). */
+  public long seq() {
+    return seq;
+  }
 
   /** Before every real id: a cursor at ZERO has delivered nothing yet. */
   public static final EntryId ZERO = new EntryId(0, 0);
@@ -81,7 +100,22 @@ public record EntryId(long ms, long seq) implements Comparable<EntryId> {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof EntryId other && other.ms == ms && other.seq == seq;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(ms) * 31 + Long.hashCode(seq);
+  }
+
+  /**
+   * {@code <ms>-<seq>}; computed once, since emit, every subscriber and every transport need it.
+   */
+  @Override
   public String toString() {
-    return Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
+    String t = text;
+    if (t == null) text = t = Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
+    return t;
   }
 }

@@ -1,20 +1,14 @@
 package dev.realtime.spi;
 
-/**
- * One entry of a channel's log, as an engine stores it: {@code {id, event, channel, data}}.
- *
- * <p>The id's text form is computed once, because every subscriber and every transport needs it.
- */
+/** One entry of a channel's log, as an engine stores it: {@code {id, event, channel, data}}. */
 public final class LogEntry {
   private final EntryId id;
-  private final String idText;
   private final String event;
   private final String channel;
   private final Payload data;
 
   public LogEntry(EntryId id, String event, String channel, Payload data) {
     this.id = id;
-    this.idText = id.toString();
     this.event = event;
     this.channel = channel;
     this.data = data;
@@ -26,7 +20,7 @@ public final class LogEntry {
 
   /** {@link #id()} as {@code <ms>-<seq>}. */
   public String idText() {
-    return idText;
+    return id.toString();
   }
 
   public String event() {
@@ -43,6 +37,6 @@ public final class LogEntry {
 
   @Override
   public String toString() {
-    return "LogEntry{" + idText + ", " + event + ", " + channel + ", " + data + "}";
+    return "LogEntry{" + id + ", " + event + ", " + channel + ", " + data + "}";
   }
 }

@@ -64,7 +64,7 @@ public final class EventCodec {
       if (type.javaType != null) {
         if (data != null && !(data instanceof JsonNode) && type.rawClass.isInstance(data)) {
           if (type.hasJsonSchema()) type.validateJsonSchema(Json.MAPPER.valueToTree(data));
-          json = Json.MAPPER.writeValueAsBytes(data);
+          json = toJson(data);
           local = type.immutable ? data : null;
         } else {
           JsonNode tree = toTree(event, data);
@@ -84,7 +84,7 @@ public final class EventCodec {
         type.validateJsonSchema(tree);
         json = Json.MAPPER.writeValueAsBytes(tree);
       } else {
-        json = Json.MAPPER.writeValueAsBytes(data);
+        json = toJson(data);
         if (data instanceof String || data instanceof Boolean) local = data;
       }
     } catch (JacksonException e) {
@@ -113,6 +113,11 @@ public final class EventCodec {
           maxPayloadBytes);
     }
     return local != null ? Payload.ofValue(json, local) : Payload.ofJson(json);
+  }
+
+  private static byte[] toJson(Object data) {
+    byte[] fast = FastJson.encode(data);
+    return fast != null ? fast : Json.MAPPER.writeValueAsBytes(data);
   }
 
   private EventType typeOf(String event) {
