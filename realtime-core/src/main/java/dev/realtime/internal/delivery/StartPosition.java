@@ -57,7 +57,8 @@ record StartPosition(EntryId cursor, boolean trusted) {
       int remaining,
       LogEntry oldestSoFar) {
     return engine
-        .read(channel, Range.newest(from, to, PAGE))
+        // Without a filter every entry counts, so exactly `remaining` entries are enough.
+        .read(channel, Range.newest(from, to, events == null ? remaining : PAGE))
         .thenCompose(
             r -> {
               List<LogEntry> page = r.entries();
@@ -70,7 +71,7 @@ record StartPosition(EntryId cursor, boolean trusted) {
                   left--;
                 }
               }
-              if (left == 0 || page.size() < PAGE) {
+              if (left == 0 || page.size() < (events == null ? remaining : PAGE)) {
                 // The oldest matching entry is retained, so the cursor just before it is at or
                 // after everything trimming removed: replay from there is not a gap.
                 return CompletableFuture.completedFuture(oldest);
