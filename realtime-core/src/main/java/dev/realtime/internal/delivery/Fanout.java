@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fan-out stage: from an engine's per-channel wake-up to each local subscription's cursor.
@@ -74,8 +75,7 @@ public final class Fanout {
       String channel, Subscribe<T> request, Set<String> events) {
     ErrorRoute route = errors.preferring(request.onError());
     Executor exec = request.executor() != null ? request.executor() : executor;
-    @SuppressWarnings("unchecked")
-    CursorSubscription<T>[] created = new CursorSubscription[1];
+    var created = new AtomicReference<CursorSubscription<T>>();
     channels.compute(
         channel,
         (name, subscribers) -> {
@@ -85,13 +85,14 @@ public final class Fanout {
             s = new ChannelSubscribers(name, this);
             s.open();
           }
-          created[0] =
+          CursorSubscription<T> subscription =
               new CursorSubscription<>(
                   s, codec, events, request.onData(), request.onGap(), route, exec);
-          s.add(created[0]);
+          s.add(subscription);
+          created.set(subscription);
           return s;
         });
-    return created[0];
+    return created.get();
   }
 
   void remove(ChannelSubscribers subscribers, CursorSubscription<?> subscription) {
