@@ -30,6 +30,7 @@ public final class Subscribe<T> {
   private final Consumer<? super Message<T>> onData;
   private final Consumer<? super Throwable> onError;
   private final Consumer<? super Gap> onGap;
+  private final Consumer<? super ConnectionStatus> onStatus;
   private final HistoryQuery history;
   private final String afterId;
   private final Executor executor;
@@ -40,6 +41,7 @@ public final class Subscribe<T> {
       Consumer<? super Message<T>> onData,
       Consumer<? super Throwable> onError,
       Consumer<? super Gap> onGap,
+      Consumer<? super ConnectionStatus> onStatus,
       HistoryQuery history,
       String afterId,
       Executor executor) {
@@ -48,6 +50,7 @@ public final class Subscribe<T> {
     this.onData = onData;
     this.onError = onError;
     this.onGap = onGap;
+    this.onStatus = onStatus;
     this.history = history;
     this.afterId = afterId;
     this.executor = executor;
@@ -60,12 +63,12 @@ public final class Subscribe<T> {
     }
     Set<String> set = new LinkedHashSet<>(Arrays.asList(events));
     return new Subscribe<>(
-        Collections.unmodifiableSet(set), null, null, null, null, null, null, null);
+        Collections.unmodifiableSet(set), null, null, null, null, null, null, null, null);
   }
 
   /** Every event of the channel. */
   public static Subscribe<Object> toAll() {
-    return new Subscribe<>(null, null, null, null, null, null, null, null);
+    return new Subscribe<>(null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -74,13 +77,14 @@ public final class Subscribe<T> {
    */
   public static <T> Subscribe<T> to(Class<T> type) {
     Objects.requireNonNull(type, "type");
-    return new Subscribe<>(null, type, null, null, null, null, null, null);
+    return new Subscribe<>(null, type, null, null, null, null, null, null, null);
   }
 
   /** Called for each message, in order, never concurrently for one subscription. Required. */
   public Subscribe<T> onData(Consumer<? super Message<T>> onData) {
     Objects.requireNonNull(onData, "onData");
-    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+    return new Subscribe<>(
+        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
   }
 
   /**
@@ -92,7 +96,8 @@ public final class Subscribe<T> {
    */
   public Subscribe<T> onError(Consumer<? super Throwable> onError) {
     Objects.requireNonNull(onError, "onError");
-    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+    return new Subscribe<>(
+        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
   }
 
   /**
@@ -102,14 +107,27 @@ public final class Subscribe<T> {
    */
   public Subscribe<T> onGap(Consumer<? super Gap> onGap) {
     Objects.requireNonNull(onGap, "onGap");
-    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+    return new Subscribe<>(
+        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+  }
+
+  /**
+   * Told whether the engine is reachable: {@link ConnectionStatus#CONNECTED} when the subscription
+   * starts, then {@link ConnectionStatus#RECONNECTING} and {@link ConnectionStatus#RECONNECTED}
+   * around an outage of a networked engine (after which delivery catches up). Runs in order with
+   * {@code onData}, never concurrently with it.
+   */
+  public Subscribe<T> onStatus(Consumer<? super ConnectionStatus> onStatus) {
+    Objects.requireNonNull(onStatus, "onStatus");
+    return new Subscribe<>(
+        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
   }
 
   /** {@code true}: replay up to the newest 1000 messages first; {@code false}: live only. */
   public Subscribe<T> history(boolean replay) {
     return replay
         ? history(HistoryQuery.all())
-        : new Subscribe<>(events, type, onData, onError, onGap, null, null, executor);
+        : new Subscribe<>(events, type, onData, onError, onGap, onStatus, null, null, executor);
   }
 
   /**
@@ -123,7 +141,7 @@ public final class Subscribe<T> {
           "a subscription's history cannot have an end: replay continues live; use"
               + " channel.history(query) to read a closed range");
     }
-    return new Subscribe<>(events, type, onData, onError, onGap, query, null, executor);
+    return new Subscribe<>(events, type, onData, onError, onGap, onStatus, query, null, executor);
   }
 
   /**
@@ -134,7 +152,7 @@ public final class Subscribe<T> {
    */
   public Subscribe<T> after(String id) {
     dev.realtime.spi.EntryId.parse(id);
-    return new Subscribe<>(events, type, onData, onError, onGap, null, id, executor);
+    return new Subscribe<>(events, type, onData, onError, onGap, onStatus, null, id, executor);
   }
 
   /**
@@ -143,7 +161,8 @@ public final class Subscribe<T> {
    */
   public Subscribe<T> executor(Executor executor) {
     Objects.requireNonNull(executor, "executor");
-    return new Subscribe<>(events, type, onData, onError, onGap, history, afterId, executor);
+    return new Subscribe<>(
+        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
   }
 
   /** The event names asked for, or null for every event (narrowed by {@link #type()} if set). */
@@ -165,6 +184,10 @@ public final class Subscribe<T> {
 
   public Consumer<? super Gap> onGap() {
     return onGap;
+  }
+
+  public Consumer<? super ConnectionStatus> onStatus() {
+    return onStatus;
   }
 
   /** The history to replay first, or null when starting live or after an id. */

@@ -7,6 +7,7 @@ import dev.realtime.spi.LogEntry;
 import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
+import dev.realtime.spi.WatchListener;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,7 +22,7 @@ import java.util.List;
  * after the monitor is released, so a slow watcher cannot stall appends.
  */
 final class ChannelLog {
-  private static final Runnable[] NO_WATCHERS = new Runnable[0];
+  private static final WatchListener[] NO_WATCHERS = new WatchListener[0];
   private static final int INITIAL_CAPACITY = 16;
 
   final String channel;
@@ -32,7 +33,7 @@ final class ChannelLog {
   private EntryId removedThrough = EntryId.ZERO;
   private long expiresAt = Long.MAX_VALUE;
   private boolean retired; // removed from the engine's map; callers must look the channel up again
-  private volatile Runnable[] watchers = NO_WATCHERS;
+  private volatile WatchListener[] watchers = NO_WATCHERS;
 
   ChannelLog(String channel) {
     this.channel = channel;
@@ -157,11 +158,11 @@ final class ChannelLog {
   }
 
   /** Adds a watcher; false when this log was retired (look it up again). */
-  boolean addWatcher(Runnable watcher) {
+  boolean addWatcher(WatchListener watcher) {
     synchronized (this) {
       if (retired) return false;
-      Runnable[] current = watchers;
-      Runnable[] next = Arrays.copyOf(current, current.length + 1);
+      WatchListener[] current = watchers;
+      WatchListener[] next = Arrays.copyOf(current, current.length + 1);
       next[current.length] = watcher;
       watchers = next;
       return true;
@@ -169,12 +170,12 @@ final class ChannelLog {
   }
 
   /** Removes a watcher; returns whether the log is now unwatched and empty (can be dropped). */
-  boolean removeWatcher(Runnable watcher) {
+  boolean removeWatcher(WatchListener watcher) {
     synchronized (this) {
-      Runnable[] current = watchers;
+      WatchListener[] current = watchers;
       for (int i = 0; i < current.length; i++) {
         if (current[i] == watcher) {
-          Runnable[] next = new Runnable[current.length - 1];
+          WatchListener[] next = new WatchListener[current.length - 1];
           System.arraycopy(current, 0, next, 0, i);
           System.arraycopy(current, i + 1, next, i, current.length - i - 1);
           watchers = next.length == 0 ? NO_WATCHERS : next;
@@ -206,6 +207,6 @@ final class ChannelLog {
   }
 
   void notifyWatchers() {
-    for (Runnable watcher : watchers) watcher.run();
+    for (WatchListener watcher : watchers) watcher.onAppend();
   }
 }

@@ -8,6 +8,7 @@ import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
+import dev.realtime.spi.WatchListener;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -72,10 +73,10 @@ public final class MemoryEngine implements Engine {
   }
 
   @Override
-  public ChannelWatch watch(String channel, Runnable onAppend) {
+  public ChannelWatch watch(String channel, WatchListener listener) {
     if (closed) throw closedException();
-    // A distinct object per watch, so the same Runnable may be registered twice.
-    Runnable watcher = onAppend::run;
+    // A distinct object per watch, so the same listener may be registered twice.
+    WatchListener watcher = listener::onAppend;
     for (; ; ) {
       ChannelLog log = logs.computeIfAbsent(channel, ChannelLog::new);
       if (log.addWatcher(watcher)) {

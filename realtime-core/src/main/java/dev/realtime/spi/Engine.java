@@ -26,11 +26,10 @@ public interface Engine extends AutoCloseable {
   CompletableFuture<ReadResult> read(String channel, Range range);
 
   /**
-   * Calls {@code onAppend} after each append to {@code channel} (from any process the engine spans)
-   * until the returned watch is closed. The callback must be cheap and must not block: it may run
-   * on the appending thread.
+   * Tells {@code listener} of each append to {@code channel} (from any process the engine spans)
+   * and of connection changes, until the returned watch is closed.
    */
-  ChannelWatch watch(String channel, Runnable onAppend);
+  ChannelWatch watch(String channel, WatchListener listener);
 
   /** Releases the engine's resources; later calls fail. */
   @Override

@@ -13,23 +13,25 @@ import java.util.function.Function;
 public final class Payload {
   private final byte[] json;
   private final Object localValue;
+  private final String problem;
   private volatile Decoded decoded;
 
   private record Decoded(Class<?> type, Object value) {}
 
-  private Payload(byte[] json, Object localValue) {
+  private Payload(byte[] json, Object localValue, String problem) {
     this.json = json;
     this.localValue = localValue;
+    this.problem = problem;
   }
 
   /** Data known only as JSON text (read from storage or the network). */
   public static Payload ofJson(byte[] utf8Json) {
-    return new Payload(utf8Json, null);
+    return new Payload(utf8Json, null, null);
   }
 
   /** Data known only as JSON text (read from storage or the network). */
   public static Payload ofJson(String json) {
-    return new Payload(json.getBytes(StandardCharsets.UTF_8), null);
+    return new Payload(json.getBytes(StandardCharsets.UTF_8), null, null);
   }
 
   /**
@@ -37,7 +39,21 @@ public final class Payload {
    * which subscribers of the same process may receive as is.
    */
   public static Payload ofValue(byte[] utf8Json, Object immutableValue) {
-    return new Payload(utf8Json, immutableValue);
+    return new Payload(utf8Json, immutableValue, null);
+  }
+
+  /**
+   * Stored data that cannot be read (written by someone else with a missing field or broken JSON).
+   * It keeps its place in the log, so cursors move past it, but decoding it fails with {@code
+   * problem}: subscribers skip it and report it to their error hook.
+   */
+  public static Payload malformed(String problem) {
+    return new Payload("null".getBytes(StandardCharsets.UTF_8), null, problem);
+  }
+
+  /** Why this entry cannot be read, or null when it can. */
+  public String problem() {
+    return problem;
   }
 
   /** The UTF-8 JSON text. Shared: do not modify. */

@@ -158,6 +158,15 @@ public final class EventCodec {
     EventType type = types.get(entry.event());
     if (type == null) type = untyped;
     Payload payload = entry.data();
+    if (payload.problem() != null) {
+      throw new EngineException(
+          "entry "
+              + entry.idText()
+              + " of channel '"
+              + entry.channel()
+              + "' was skipped: "
+              + payload.problem());
+    }
     Object local = payload.localValue();
     if (local != null && type.rawClass.isInstance(local)) return local;
     EventType t = type;

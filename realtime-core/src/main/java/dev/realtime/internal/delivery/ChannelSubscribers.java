@@ -1,14 +1,16 @@
 package dev.realtime.internal.delivery;
 
+import dev.realtime.ConnectionStatus;
 import dev.realtime.spi.ChannelWatch;
 import dev.realtime.spi.Engine;
+import dev.realtime.spi.WatchListener;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The local subscriptions of one channel, sharing one engine watch: an append wakes each of their
  * cursors. Exists while the channel has at least one subscription.
  */
-final class ChannelSubscribers {
+final class ChannelSubscribers implements WatchListener {
   private final String channel;
   private final Fanout fanout;
   private final CopyOnWriteArrayList<CursorSubscription<?>> subscriptions =
@@ -29,7 +31,7 @@ final class ChannelSubscribers {
   }
 
   void open() {
-    watch = fanout.engine().watch(channel, this::wakeAll);
+    watch = fanout.engine().watch(channel, this);
   }
 
   void close() {
@@ -37,8 +39,14 @@ final class ChannelSubscribers {
     watch = null;
   }
 
-  private void wakeAll() {
+  @Override
+  public void onAppend() {
     for (CursorSubscription<?> s : subscriptions) s.wake();
+  }
+
+  @Override
+  public void onStatus(ConnectionStatus status) {
+    for (CursorSubscription<?> s : subscriptions) s.status(status);
   }
 
   void add(CursorSubscription<?> subscription) {

@@ -1,5 +1,6 @@
 package dev.realtime.internal.delivery;
 
+import dev.realtime.ConnectionStatus;
 import dev.realtime.CursorUnavailableException;
 import dev.realtime.Gap;
 import dev.realtime.Message;
@@ -13,8 +14,10 @@ import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +46,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final Set<String> events; // null: all
   private final Consumer<? super Message<T>> onData;
   private final Consumer<? super Gap> onGap;
+  private final Consumer<? super ConnectionStatus> onStatus; // null: not interested
+  private final Queue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
   private final ErrorRoute errors;
   private final Executor executor;
   private final AtomicInteger state = new AtomicInteger(RUNNING); // RUNNING until start()
@@ -56,6 +61,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       Set<String> events,
       Consumer<? super Message<T>> onData,
       Consumer<? super Gap> onGap,
+      Consumer<? super ConnectionStatus> onStatus,
       ErrorRoute errors,
       Executor executor) {
     this.owner = owner;
@@ -63,6 +69,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     this.events = events;
     this.onData = onData;
     this.onGap = onGap;
+    this.onStatus = onStatus;
     this.errors = errors;
     this.executor = executor;
   }
@@ -76,6 +83,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   void start(EntryId position, boolean trusted) {
     this.cursor = position;
     this.trusted = trusted;
+    if (onStatus != null) statuses.add(ConnectionStatus.CONNECTED);
     schedule();
   }
 
@@ -89,6 +97,26 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       } else if (state.compareAndSet(IDLE, RUNNING)) {
         schedule();
         return;
+      }
+    }
+  }
+
+  /** Queues a connection change, told in order with the messages by the delivery loop. */
+  void status(ConnectionStatus status) {
+    if (onStatus == null || !active) return;
+    statuses.add(status);
+    wake();
+  }
+
+  private void tellStatuses() {
+    ConnectionStatus status;
+    while ((status = statuses.poll()) != null && active) {
+      try {
+        onStatus.accept(status);
+      } catch (RuntimeException e) {
+        errors.report(
+            new SubscriberException(
+                "onStatus of a subscription to '" + owner.channel() + "' threw on " + status, e));
       }
     }
   }
@@ -114,6 +142,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   /** Delivers everything after the cursor; false when the subscription ended. */
   private boolean drain() {
     while (active) {
+      if (onStatus != null) tellStatuses();
       ReadResult result;
       try {
         result = owner.engine().read(owner.channel(), Range.after(cursor, BATCH)).join();

@@ -87,7 +87,14 @@ public final class Fanout {
           }
           CursorSubscription<T> subscription =
               new CursorSubscription<>(
-                  s, codec, events, request.onData(), request.onGap(), route, exec);
+                  s,
+                  codec,
+                  events,
+                  request.onData(),
+                  request.onGap(),
+                  request.onStatus(),
+                  route,
+                  exec);
           s.add(subscription);
           created.set(subscription);
           return s;

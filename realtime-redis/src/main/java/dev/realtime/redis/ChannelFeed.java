@@ -1,0 +1,172 @@
+package dev.realtime.redis;
+
+import dev.realtime.ConnectionStatus;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.LogState;
+import dev.realtime.spi.Range;
+import dev.realtime.spi.ReadResult;
+import dev.realtime.spi.WatchListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One watched channel in this process: the single reader that turns Pub/Sub wake-ups into stream
+ * reads, shared by every local cursor of the channel.
+ *
+ * <p>A wake-up (any message on the channel's Pub/Sub channel, even the original's pings) starts one
+ * read of the stream after the newest entry seen; wake-ups that arrive meanwhile are coalesced into
+ * one more read. What is read is kept in a bounded tail, a contiguous suffix of the stream, and
+ * local cursors inside it are served from memory: N subscribers cost one Redis read per burst, not
+ * N. The Pub/Sub payload itself is never trusted: under concurrent emitters PUBLISH order can
+ * differ from stream order, but an entry is in the stream before its wake-up can arrive, so reading
+ * the stream gives every entry, once, in id order.
+ */
+final class ChannelFeed {
+  static final int TAIL_CAPACITY = 4096;
+  static final int FETCH_PAGE = 1000;
+
+  private static final int IDLE = 0;
+  private static final int FETCHING = 1;
+  private static final int FETCHING_WOKEN = 2;
+
+  final String channel;
+  private final RedisEngine engine;
+  private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
+  private final AtomicInteger state = new AtomicInteger(IDLE);
+
+  // The tail: every entry of the stream with coveredFrom < id <= end, oldest first. Guarded by
+  // this; coveredFrom is null until the first read set it up.
+  private final List<LogEntry> tail = new ArrayList<>();
+  private int head; // index of the oldest live entry in tail
+  private EntryId coveredFrom;
+  private EntryId end;
+
+  ChannelFeed(String channel, RedisEngine engine) {
+    this.channel = channel;
+    this.engine = engine;
+  }
+
+  void add(WatchListener listener) {
+    watchers.add(listener);
+  }
+
+  /** Removes and returns whether no watcher is left. */
+  boolean remove(WatchListener listener) {
+    watchers.remove(listener);
+    return watchers.isEmpty();
+  }
+
+  void status(ConnectionStatus status) {
+    for (WatchListener w : watchers) w.onStatus(status);
+  }
+
+  /** The channel may have news: read the stream, once, however many wake-ups arrive meanwhile. */
+  void wake() {
+    for (; ; ) {
+      int s = state.get();
+      if (s == FETCHING_WOKEN) return;
+      if (s == FETCHING) {
+        if (state.compareAndSet(FETCHING, FETCHING_WOKEN)) return;
+      } else if (state.compareAndSet(IDLE, FETCHING)) {
+        fetch();
+        return;
+      }
+    }
+  }
+
+  private void fetch() {
+    EntryId from;
+    synchronized (this) {
+      from = end;
+    }
+    state.set(FETCHING);
+    Range range = from == null ? Range.stateOnly() : Range.after(from, FETCH_PAGE);
+    engine
+        .readFromRedis(channel, range)
+        // Off Lettuce's event loop: watchers and the next read may block (a reconnect does).
+        .whenCompleteAsync(
+            (result, error) -> {
+              boolean more = false;
+              if (error == null) more = absorb(result, from == null);
+              if (more) fetch();
+              else if (error != null || !state.compareAndSet(FETCHING, IDLE)) {
+                if (error == null) fetch(); // woken during the read: read once more
+                else state.set(IDLE); // Redis is away; the reconnect wakes us again
+              }
+            },
+            engine.callbacks());
+  }
+
+  /** Adds what a read found to the tail and wakes the watchers; true when a full page came. */
+  private boolean absorb(ReadResult result, boolean initial) {
+    List<LogEntry> entries = result.entries();
+    LogState log = result.state();
+    synchronized (this) {
+      if (initial || coveredFrom == null) {
+        coveredFrom = log.lastId();
+        end = log.lastId();
+      } else if (log.removedThrough().isAfter(end)) {
+        // Trimmed past what we had seen (while Redis was away, say): the tail is no longer
+        // contiguous with the stream, so start it afresh; cursors before it read from Redis and
+        // are told of the gap there.
+        clear();
+        coveredFrom = log.removedThrough();
+        end = log.removedThrough();
+      }
+      for (LogEntry e : entries) {
+        if (e.id().isAfter(end)) {
+          tail.add(e);
+          end = e.id();
+        }
+      }
+      int size = tail.size() - head;
+      if (size > TAIL_CAPACITY) {
+        head += size - TAIL_CAPACITY;
+        coveredFrom = tail.get(head - 1).id();
+        if (head > TAIL_CAPACITY) {
+          tail.subList(0, head).clear();
+          head = 0;
+        }
+      }
+    }
+    if (initial || !entries.isEmpty()) {
+      for (WatchListener w : watchers) w.onAppend();
+    }
+    return entries.size() == FETCH_PAGE;
+  }
+
+  private void clear() {
+    tail.clear();
+    head = 0;
+  }
+
+  /**
+   * Serves a cursor read from the tail when the cursor lies within it; null otherwise (read from
+   * Redis). The state it reports says that everything up to {@code coveredFrom} is out of view,
+   * which is all a cursor inside the tail needs to know: nothing after it is missing.
+   */
+  synchronized ReadResult tryServe(Range range) {
+    if (coveredFrom == null
+        || !range.fromExclusive()
+        || range.newest()
+        || !range.to().equals(EntryId.MAX)
+        || range.limit() == 0) {
+      return null;
+    }
+    EntryId cursor = range.from();
+    if (cursor.isBefore(coveredFrom) || cursor.isAfter(end)) return null;
+    int lo = head, hi = tail.size();
+    while (lo < hi) { // first index with id > cursor
+      int mid = (lo + hi) >>> 1;
+      if (tail.get(mid).id().compareTo(cursor) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    int to = Math.min(tail.size(), lo + range.limit());
+    List<LogEntry> out = new ArrayList<>(tail.subList(lo, to));
+    EntryId first = tail.size() > head ? tail.get(head).id() : EntryId.ZERO;
+    return new ReadResult(out, new LogState(first, end, coveredFrom));
+  }
+}

@@ -1,0 +1,361 @@
+package dev.realtime.redis;
+
+import dev.realtime.ConnectionStatus;
+import dev.realtime.EngineException;
+import dev.realtime.History;
+import dev.realtime.spi.Append;
+import dev.realtime.spi.ChannelWatch;
+import dev.realtime.spi.Engine;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.Range;
+import dev.realtime.spi.ReadResult;
+import dev.realtime.spi.WatchListener;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An engine on Redis, in the layout of {@code @upstash/realtime}: a stream per channel at the key
+ * named by the channel (behind an optional prefix), entries with fields {@code data}, {@code
+ * event}, {@code channel}, and the envelope {@code {"data","event","channel","id"}} published on
+ * the Pub/Sub channel of the same name. Processes using this engine, and TypeScript apps using the
+ * original, see each other's events live and in history.
+ *
+ * <pre>{@code
+ * Realtime realtime = Realtime.builder().engine(RedisEngine.connect("redis://localhost:6379")).build();
+ * }</pre>
+ *
+ * <p>An emit is one server-side script (XADD, PEXPIRE, PUBLISH), so it either happened entirely or
+ * failed; commands are never re-sent after a reconnect (see {@link CommandLink}), so an emit that
+ * returned an id stored its event exactly once. Each process keeps one Pub/Sub subscription per
+ * watched channel and one stream reader ({@link ChannelFeed}) shared by its local cursors.
+ */
+public final class RedisEngine implements Engine {
+  private static final LuaScript APPEND = LuaScript.load("append.lua");
+  private static final LuaScript READ = LuaScript.load("read.lua");
+
+  private final RedisURI uri;
+  private final String keyPrefix;
+  private final ClientResources resources;
+  private final RedisClient commandClient;
+  private final RedisClient pubSubClient;
+  private final CommandLink link;
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
+  private final ExecutorService callbacks =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-redis-", 0).factory());
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("realtime-redis-timer").unstarted(r));
+  private volatile boolean pubSubDown;
+  private volatile boolean closed;
+
+  private RedisEngine(Builder b) {
+    this.uri = b.uri;
+    this.keyPrefix = b.keyPrefix;
+    this.resources = ClientResources.create();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
+    this.commandClient = RedisClient.create(resources);
+    commandClient.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false) // at most once: see CommandLink
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .build());
+    this.pubSubClient = RedisClient.create(resources);
+    pubSubClient.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true) // resubscribes by itself; reads after it catch up
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .build());
+    this.link = new CommandLink(commandClient, uri, b.retryAfter);
+    try {
+      link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+      this.pubSub = pubSubClient.connectPubSub(uri);
+    } catch (Exception e) {
+      shutdownClients();
+      throw new EngineException(
+          "cannot connect to Redis at " + describe(uri) + ": " + rootMessage(e), e);
+    }
+    pubSub.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String pubSubChannel, String message) {
+            ChannelFeed feed = feeds.get(pubSubChannel.substring(keyPrefix.length()));
+            if (feed != null) feed.wake();
+          }
+        });
+    pubSubClient.addListener(new StatusListener());
+  }
+
+  /** Connects to {@code redis://[user:password@]host:port[/db]} or {@code rediss://} (TLS). */
+  public static RedisEngine connect(String uri) {
+    return builder(uri).build();
+  }
+
+  public static Builder builder(String uri) {
+    return new Builder(uri);
+  }
+
+  /** Options, validated in {@link #build()}. */
+  public static final class Builder {
+    /** Default time to wait for a TCP connection. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Default time to wait for a command's reply before failing it. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Default pause between reconnect attempts of the command connection. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofMillis(500);
+
+    private final RedisURI uri;
+    private String keyPrefix = "";
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private Duration retryAfter = DEFAULT_RETRY_AFTER;
+
+    private Builder(String uri) {
+      Objects.requireNonNull(uri, "uri");
+      try {
+        this.uri = RedisURI.create(uri);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "Redis URI '"
+                + uri
+                + "' is not valid ("
+                + e.getMessage()
+                + "); use redis://[user:password@]host:port[/db] or rediss:// for TLS",
+            e);
+      }
+    }
+
+    /** Put every stream and Pub/Sub channel under this prefix; default none (as the original). */
+    public Builder keyPrefix(String keyPrefix) {
+      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = positive(timeout, "commandTimeout");
+      return this;
+    }
+
+    /** While Redis is unreachable, emits fail at once for this long before trying again. */
+    public Builder retryAfter(Duration pause) {
+      this.retryAfter = positive(pause, "retryAfter");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " <= 0: " + d);
+      return d;
+    }
+
+    /** Connects, failing with {@link EngineException} if Redis cannot be reached. */
+    public RedisEngine build() {
+      return new RedisEngine(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- append
+
+  @Override
+  public CompletableFuture<EntryId> append(Append append) {
+    String[] keys = {keyPrefix + append.channel()};
+    History h = append.retention();
+    String[] args = {
+      new String(append.data().json(), StandardCharsets.UTF_8),
+      append.event(),
+      append.channel(),
+      keyPrefix + append.channel(),
+      Long.toString(h.maxLength()),
+      h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis())
+    };
+    try {
+      return APPEND
+          .run(link.commands(), keys, args)
+          .handle(
+              (reply, error) -> {
+                if (error != null)
+                  throw failure("emit to channel '" + append.channel() + "'", error);
+                String id = (String) reply.get(0);
+                if (id.startsWith("ERR ")) {
+                  throw new EngineException(
+                      "emit to channel '" + append.channel() + "' failed: " + id.substring(4));
+                }
+                return EntryId.parse(id);
+              });
+    } catch (EngineException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- read
+
+  @Override
+  public CompletableFuture<ReadResult> read(String channel, Range range) {
+    ChannelFeed feed = feeds.get(channel);
+    if (feed != null) {
+      ReadResult cached = feed.tryServe(range);
+      if (cached != null) return CompletableFuture.completedFuture(cached);
+    }
+    return readFromRedis(channel, range);
+  }
+
+  CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
+    try {
+      return READ.run(
+              link.commands(), new String[] {keyPrefix + channel}, StreamReads.arguments(range))
+          .handle(
+              (reply, error) -> {
+                if (error != null) throw failure("reading channel '" + channel + "'", error);
+                return StreamReads.parse(channel, reply, range.newest());
+              });
+    } catch (EngineException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- watch
+
+  @Override
+  public ChannelWatch watch(String channel, WatchListener listener) {
+    if (closed) throw new EngineException("the Redis engine is closed");
+    boolean[] created = {false};
+    ChannelFeed feed =
+        feeds.compute(
+            channel,
+            (name, existing) -> {
+              ChannelFeed f = existing;
+              if (f == null) {
+                f = new ChannelFeed(name, this);
+                created[0] = true;
+              }
+              f.add(listener);
+              return f;
+            });
+    if (created[0]) {
+      // The first read happens once Redis confirms the subscription, so no wake-up falls between.
+      pubSub.async().subscribe(keyPrefix + channel).thenRun(feed::wake);
+    }
+    return () -> unwatch(channel, listener);
+  }
+
+  private void unwatch(String channel, WatchListener listener) {
+    boolean[] last = {false};
+    feeds.computeIfPresent(
+        channel,
+        (name, feed) -> {
+          if (!feed.remove(listener)) return feed;
+          last[0] = true;
+          return null;
+        });
+    if (last[0] && !closed) pubSub.async().unsubscribe(keyPrefix + channel);
+  }
+
+  /** Tells every watcher of a Pub/Sub outage and, once it is over, makes every feed catch up. */
+  private final class StatusListener implements RedisConnectionStateListener {
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+      if (connection != pubSub || closed) return;
+      pubSubDown = true;
+      feeds.values().forEach(f -> f.status(ConnectionStatus.RECONNECTING));
+    }
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+      if (connection != pubSub || !pubSubDown || closed) return;
+      pubSubDown = false;
+      callbacks.execute(
+          () -> {
+            feeds.values().forEach(f -> f.status(ConnectionStatus.RECONNECTED));
+            feeds.values().forEach(ChannelFeed::wake);
+          });
+      // Lettuce resubscribes right after reconnecting; an append that lands between our catch-up
+      // read and that resubscription would wake nobody, so read once more a moment later.
+      timer.schedule(() -> feeds.values().forEach(ChannelFeed::wake), 500, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  Executor callbacks() {
+    return callbacks;
+  }
+
+  /** How many channels this process has a Pub/Sub subscription and a reader for. */
+  public int watchedChannelCount() {
+    return feeds.size();
+  }
+
+  // ---------------------------------------------------------------- errors and lifecycle
+
+  private EngineException failure(String what, Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    if (cause instanceof EngineException e) return e;
+    String message = rootMessage(cause);
+    if (message.contains("WRONGTYPE")) {
+      return new EngineException(
+          what + " failed: " + message.replaceFirst("^.*WRONGTYPE ", ""), cause);
+    }
+    return new EngineException(
+        what + " failed: Redis at " + describe(uri) + " did not answer (" + message + ")", cause);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + c.getMessage();
+  }
+
+  /** host:port of the URI, without credentials. */
+  static String describe(RedisURI uri) {
+    return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    feeds.clear();
+    try {
+      pubSub.close();
+    } catch (RuntimeException ignored) {
+      // closing anyway
+    }
+    link.close();
+    shutdownClients();
+    callbacks.shutdown();
+    timer.shutdownNow();
+  }
+
+  private void shutdownClients() {
+    commandClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    pubSubClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,34 @@
+-- Reads a range of a channel's stream together with the stream's state, in one round trip.
+-- KEYS[1]: the stream. ARGV: mode ("asc" or "desc"), from, to (XRANGE bounds, "(" for
+-- exclusive), count (0: state only).
+-- Returns {entries, first id, last generated id, max deleted id, length, entries added}; "0-0"
+-- where there is no such id. (Trimming does not move "max deleted id": the caller derives what
+-- trimming removed from length and entries added.)
+-- A key that holds something other than a stream is an error naming its type.
+local key = KEYS[1]
+local kind = redis.call('TYPE', key)['ok']
+if kind == 'none' then return {{}, '0-0', '0-0', '0-0', 0, 0} end
+if kind ~= 'stream' then
+  return redis.error_reply('WRONGTYPE the key ' .. key .. ' holds a ' .. kind .. ', not a stream')
+end
+local info = redis.call('XINFO', 'STREAM', key)
+local first, last, deleted, length, added = '0-0', '0-0', '0-0', 0, 0
+for i = 1, #info, 2 do
+  local name = info[i]
+  if name == 'first-entry' and info[i + 1] then first = info[i + 1][1]
+  elseif name == 'last-generated-id' then last = info[i + 1]
+  elseif name == 'max-deleted-entry-id' then deleted = info[i + 1]
+  elseif name == 'length' then length = info[i + 1]
+  elseif name == 'entries-added' then added = info[i + 1]
+  end
+end
+local entries = {}
+local count = tonumber(ARGV[4])
+if count > 0 then
+  if ARGV[1] == 'desc' then
+    entries = redis.call('XREVRANGE', key, ARGV[3], ARGV[2], 'COUNT', count)
+  else
+    entries = redis.call('XRANGE', key, ARGV[2], ARGV[3], 'COUNT', count)
+  end
+end
+return {entries, first, last, deleted, length, added}
