@@ -435,12 +435,16 @@ public abstract class EngineConformanceTest {
             .onGap(gaps.gaps::add));
     for (int i = 0; i < 500; i++) ch.emit("n", i);
     release.countDown();
-    Gap gap = gaps.nextGap();
-    assertThat(gap.channel()).isEqualTo(ch.name());
-    await().atMost(Duration.ofSeconds(5)).until(() -> got.contains(499));
-    // Whatever was delivered is in order and without duplicates.
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.contains(499));
+    // Whatever was delivered is in order and without duplicates; anything missing was reported.
     assertThat(got).doesNotHaveDuplicates();
     assertThat(got.stream().map(o -> (Integer) o).toList()).isSorted();
+    if (got.size() < 500) {
+      Gap gap = gaps.nextGap();
+      assertThat(gap.channel()).isEqualTo(ch.name());
+    }
+    // The in-memory engine keeps only 50 here, so it must have reported the gap; an engine that
+    // still holds the entries elsewhere (a local tail) may deliver them all.
   }
 
   @Test
