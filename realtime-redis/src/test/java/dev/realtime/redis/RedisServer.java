@@ -17,17 +17,31 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
+  private final boolean persistent;
   private Process process;
 
-  private RedisServer(int port, Path dir) {
+  private RedisServer(int port, Path dir, boolean persistent) {
     this.port = port;
     this.dir = dir;
+    this.persistent = persistent;
   }
 
   public static RedisServer start() {
+    return start(false);
+  }
+
+  /**
+   * A server that writes every command to its append-only file before answering, so what it
+   * acknowledged survives a kill and a restart: a crash that loses nothing acknowledged.
+   */
+  public static RedisServer startPersistent() {
+    return start(true);
+  }
+
+  private static RedisServer start(boolean persistent) {
     try {
       RedisServer server =
-          new RedisServer(freePort(), Files.createTempDirectory("realtime-redis-"));
+          new RedisServer(freePort(), Files.createTempDirectory("realtime-redis-"), persistent);
       server.startProcess();
       return server;
     } catch (IOException e) {
@@ -55,7 +69,9 @@ public final class RedisServer implements AutoCloseable {
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                persistent ? "yes" : "no",
+                "--appendfsync",
+                "always",
                 "--dir",
                 dir.toString(),
                 "--logfile",

@@ -1,0 +1,150 @@
+package dev.realtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.realtime.Channel;
+import dev.realtime.ConnectionStatus;
+import dev.realtime.EngineException;
+import dev.realtime.History;
+import dev.realtime.HistoryMessage;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Redis really goes away (SIGKILL) in the middle of a stream, and comes back. */
+class RedisFaultTest {
+
+  @Test
+  void emitsFailFastWhileRedisIsDownAndWorkAgainAfter() {
+    try (RedisServer server = RedisServer.start();
+        Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      Channel ch = realtime.channel("fault-emit");
+      assertThat(ch.emit("n", 1)).matches("\\d+-\\d+");
+      server.kill();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> ch.emit("n", 2))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("Redis at redis://127.0.0.1:" + server.port());
+      assertThatThrownBy(() -> ch.emit("n", 3)).isInstanceOf(EngineException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      server.restart();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> ch.emit("n", 4) != null);
+      assertThat(ch.history()).extracting(HistoryMessage::data).contains(4);
+    }
+  }
+
+  @Test
+  void subscribersAreToldOfTheOutageAndCatchUpWithoutLossOrDuplicates() {
+    long seed = Long.getLong("seed", System.nanoTime());
+    System.out.println("RedisFaultTest seed=" + seed + " (replay with -Dseed=" + seed + ")");
+    Random random = new Random(seed);
+    try (RedisServer server = RedisServer.startPersistent();
+        Realtime subscriberSide =
+            Realtime.builder().engine(RedisEngine.connect(server.uri())).build();
+        Realtime emitterSide =
+            Realtime.builder()
+                .engine(RedisEngine.connect(server.uri()))
+                .history(History.unlimited())
+                .build()) {
+      String name = "fault-stream-" + seed;
+      ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      subscriberSide
+          .channel(name)
+          .subscribe(
+              Subscribe.toAll()
+                  .onData(m -> received.add(m.id()))
+                  .onStatus(statuses::add)
+                  .onError(errors::add));
+      // One emitter keeps emitting through the outage, retrying what fails.
+      Channel ch = emitterSide.channel(name);
+      List<String> acknowledged = new ArrayList<>();
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread emitter =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    int n = 0;
+                    while (!stop.get()) {
+                      try {
+                        acknowledged.add(ch.emit("n", n++));
+                      } catch (EngineException down) {
+                        sleep(20);
+                      }
+                      if (random.nextInt(10) == 0) sleep(1);
+                    }
+                  });
+      await().until(() -> received.size() > 100);
+      server.kill();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> statuses.contains(ConnectionStatus.RECONNECTING));
+      sleep(200 + random.nextInt(500));
+      server.restart();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> statuses.contains(ConnectionStatus.RECONNECTED));
+      int afterRestart = acknowledged.size();
+      await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > afterRestart + 100);
+      stop.set(true);
+      join(emitter);
+
+      List<String> stream = new ArrayList<>();
+      for (HistoryMessage m : readAll(ch)) stream.add(m.id());
+      assertThat(stream).containsAll(acknowledged); // acknowledged emits survived the crash
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> received.contains(stream.get(stream.size() - 1)));
+      assertThat(new ArrayList<>(received))
+          .as("seed " + seed + ": every stored event once, in order")
+          .containsExactlyElementsOf(stream);
+      assertThat(statuses)
+          .startsWith(ConnectionStatus.CONNECTED, ConnectionStatus.RECONNECTING)
+          .contains(ConnectionStatus.RECONNECTED);
+    }
+  }
+
+  private static List<HistoryMessage> readAll(Channel ch) {
+    List<HistoryMessage> all = new ArrayList<>();
+    long start = 0;
+    for (; ; ) {
+      List<HistoryMessage> page = ch.history(HistoryQuery.limit(1000).start(start));
+      for (HistoryMessage m : page) {
+        if (all.isEmpty() || !m.id().equals(all.get(all.size() - 1).id()) && !all.contains(m)) {
+          if (all.stream().noneMatch(x -> x.id().equals(m.id()))) all.add(m);
+        }
+      }
+      if (page.size() < 1000) return all;
+      start = Long.parseLong(page.get(page.size() - 1).id().split("-")[0]);
+    }
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
