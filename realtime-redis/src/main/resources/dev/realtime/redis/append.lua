@@ -10,7 +10,10 @@ for i = 1, #KEYS do
   local data, event, channel, pub = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local maxlen, ttl = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local id
-  if maxlen > 0 then
+  local kind = redis.call('TYPE', KEYS[i])['ok']
+  if kind ~= 'none' and kind ~= 'stream' then
+    id = { err = 'the key ' .. KEYS[i] .. ' holds a ' .. kind .. ', not a stream' }
+  elseif maxlen > 0 then
     id = redis.pcall('XADD', KEYS[i], 'MAXLEN', '=', maxlen, '*',
       'data', data, 'event', event, 'channel', channel)
   else

@@ -1,0 +1,106 @@
+package dev.realtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.realtime.EngineException;
+import dev.realtime.HistoryMessage;
+import dev.realtime.Message;
+import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Data someone else left in Redis never kills a subscription or the process. */
+class RedisBadDataTest {
+  static RedisServer server;
+  static RedisClient client;
+  static StatefulRedisConnection<String, String> connection;
+  static RedisCommands<String, String> redis;
+
+  @BeforeAll
+  static void start() {
+    server = RedisServer.start();
+    client = RedisClient.create(server.uri());
+    connection = client.connect();
+    redis = connection.sync();
+  }
+
+  @AfterAll
+  static void stop() {
+    connection.close();
+    client.shutdown();
+    server.close();
+  }
+
+  @Test
+  void aKeyThatIsNotAStreamGivesAClearErrorEverywhere() {
+    redis.set("not-a-stream", "hello");
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("not-a-stream");
+      assertThatThrownBy(() -> ch.emit("e", 1))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("not-a-stream")
+          .hasMessageContaining("string");
+      assertThatThrownBy(ch::history)
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("holds a string, not a stream");
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      assertThatThrownBy(() -> ch.subscribe(Subscribe.toAll().onData(m -> {}).onError(errors::add)))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("not a stream");
+      // The engine and other channels carry on.
+      assertThat(realtime.channel("fine").emit("e", 1)).matches("\\d+-\\d+");
+      assertThat(redis.get("not-a-stream")).isEqualTo("hello"); // untouched
+    }
+  }
+
+  @Test
+  void entriesWithMissingFieldsOrBrokenJsonAreSkippedOrReadAsTextAndReported() {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("messy");
+      ConcurrentLinkedQueue<Message<Object>> got = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().onData(got::add).onError(errors::add));
+      redis.xadd("messy", "foo", "bar"); // no data, no event
+      redis.xadd("messy", "event", "e", "channel", "messy"); // no data
+      redis.xadd("messy", "data", "{broken", "event", "e", "channel", "messy"); // not JSON
+      redis.xadd("messy", "data", "plain words", "event", "e", "channel", "messy"); // raw string
+      ch.emit("e", List.of(1, 2));
+      await().until(() -> got.size() == 3);
+      assertThat(got)
+          .extracting(Message::data)
+          .containsExactly("{broken", "plain words", List.of(1, 2));
+      assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e).hasMessageContaining("skipped"));
+      assertThat(errors).anySatisfy(e -> assertThat(e).hasMessageContaining("no 'event' field"));
+      assertThat(errors).anySatisfy(e -> assertThat(e).hasMessageContaining("no 'data' field"));
+      // History skips the malformed entries too, and says so through the error hook.
+      assertThat(ch.history())
+          .extracting(HistoryMessage::data)
+          .containsExactly("{broken", "plain words", List.of(1, 2));
+    }
+  }
+
+  @Test
+  void theOriginalsPingMessagesAndForeignPublishesAreIgnored() {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("pings");
+      ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().onData(m -> got.add(m.data())).onError(errors::add));
+      redis.publish("pings", "{\"type\":\"ping\",\"timestamp\":1}");
+      redis.publish("pings", "not even json");
+      ch.emit("e", "real");
+      await().until(() -> got.size() == 1);
+      assertThat(got).containsExactly("real");
+      assertThat(errors).isEmpty();
+    }
+  }
+}
