@@ -2,7 +2,6 @@ package dev.realtime.redis;
 
 import dev.realtime.ConnectionStatus;
 import dev.realtime.EngineException;
-import dev.realtime.History;
 import dev.realtime.spi.Append;
 import dev.realtime.spi.ChannelWatch;
 import dev.realtime.spi.Engine;
@@ -21,7 +20,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +55,7 @@ public final class RedisEngine implements Engine {
   private final RedisClient commandClient;
   private final RedisClient pubSubClient;
   private final CommandLink link;
+  private final AppendBatcher batcher;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
   private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
   private final ExecutorService callbacks =
@@ -88,6 +87,13 @@ public final class RedisEngine implements Engine {
             .timeoutOptions(timeouts)
             .build());
     this.link = new CommandLink(commandClient, uri, b.retryAfter);
+    this.batcher =
+        new AppendBatcher(
+            b.maxInFlight,
+            b.maxBatch,
+            keyPrefix,
+            (keys, args) -> APPEND.run(link.commands(), keys, args),
+            this::failure);
     try {
       link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
       this.pubSub = pubSubClient.connectPubSub(uri);
@@ -124,6 +130,12 @@ public final class RedisEngine implements Engine {
     /** Default time to wait for a command's reply before failing it. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Default number of emit script calls outstanding at once. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+
+    /** Default most events one emit script call carries. */
+    public static final int DEFAULT_MAX_BATCH = 64;
+
     /** Default pause between reconnect attempts of the command connection. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofMillis(500);
 
@@ -132,6 +144,8 @@ public final class RedisEngine implements Engine {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxBatch = DEFAULT_MAX_BATCH;
 
     private Builder(String uri) {
       Objects.requireNonNull(uri, "uri");
@@ -170,6 +184,23 @@ public final class RedisEngine implements Engine {
       return this;
     }
 
+    /**
+     * How many emit script calls may be outstanding at once; emits arriving meanwhile are sent
+     * together in the next call. Fewer means bigger batches, more means deeper pipelining.
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** The most events one emit script call carries. */
+    public Builder maxBatch(int maxBatch) {
+      if (maxBatch < 1) throw new IllegalArgumentException("maxBatch < 1: " + maxBatch);
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
       if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " <= 0: " + d);
@@ -186,33 +217,9 @@ public final class RedisEngine implements Engine {
 
   @Override
   public CompletableFuture<EntryId> append(Append append) {
-    String[] keys = {keyPrefix + append.channel()};
-    History h = append.retention();
-    String[] args = {
-      new String(append.data().json(), StandardCharsets.UTF_8),
-      append.event(),
-      append.channel(),
-      keyPrefix + append.channel(),
-      Long.toString(h.maxLength()),
-      h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis())
-    };
-    try {
-      return APPEND
-          .run(link.commands(), keys, args)
-          .handle(
-              (reply, error) -> {
-                if (error != null)
-                  throw failure("emit to channel '" + append.channel() + "'", error);
-                String id = (String) reply.get(0);
-                if (id.startsWith("ERR ")) {
-                  throw new EngineException(
-                      "emit to channel '" + append.channel() + "' failed: " + id.substring(4));
-                }
-                return EntryId.parse(id);
-              });
-    } catch (EngineException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    if (closed)
+      return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
+    return batcher.append(append);
   }
 
   // ---------------------------------------------------------------- read

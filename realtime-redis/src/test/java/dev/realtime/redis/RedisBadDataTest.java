@@ -63,6 +63,31 @@ class RedisBadDataTest {
   }
 
   @Test
+  void aBadKeyFailsOnlyItsOwnEmitWhenEmitsAreBatchedTogether() throws Exception {
+    redis.set("bad-in-batch", "x");
+    try (Realtime realtime =
+        Realtime.builder()
+            .engine(RedisEngine.builder(server.uri()).maxInFlight(1).maxBatch(64).build())
+            .build()) {
+      List<java.util.concurrent.CompletableFuture<String>> good = new java.util.ArrayList<>();
+      List<java.util.concurrent.CompletableFuture<String>> bad = new java.util.ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        good.add(realtime.channel("good-" + (i % 7)).emitAsync("e", i));
+        if (i % 10 == 0) bad.add(realtime.channel("bad-in-batch").emitAsync("e", i));
+      }
+      for (var f : good) assertThat(f.get()).matches("\\d+-\\d+");
+      for (var f : bad) {
+        assertThatThrownBy(f::join)
+            .hasCauseInstanceOf(EngineException.class)
+            .hasMessageContaining("not a stream");
+      }
+      long stored = 0;
+      for (int c = 0; c < 7; c++) stored += redis.xlen("good-" + c);
+      assertThat(stored).isEqualTo(200);
+    }
+  }
+
+  @Test
   void entriesWithMissingFieldsOrBrokenJsonAreSkippedOrReadAsTextAndReported() {
     try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
       var ch = realtime.channel("messy");

@@ -1,0 +1,118 @@
+package dev.realtime.redis;
+
+import dev.realtime.EngineException;
+import dev.realtime.History;
+import dev.realtime.spi.Append;
+import dev.realtime.spi.EntryId;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+/**
+ * Sends concurrent emits to Redis several at a time: at most {@code maxInFlight} script calls are
+ * outstanding, and emits that arrive meanwhile ride together in the next call (up to {@code
+ * maxBatch}). A lone emit goes out at once, so batching adds no latency; under load one script call
+ * carries many events, which is what lets the engine approach Redis's own pipelined ceiling (one
+ * round trip and one script invocation per event cannot).
+ *
+ * <p>Each event of a batch is still its own atomic XADD + PEXPIRE + PUBLISH inside the script and
+ * gets its own id or its own error: the batch shares only the round trip.
+ */
+final class AppendBatcher {
+  private record Pending(Append append, CompletableFuture<EntryId> result) {}
+
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final int maxInFlight;
+  private final int maxBatch;
+  private final String keyPrefix;
+  private final BiFunction<String[], String[], CompletableFuture<List<Object>>> send;
+  private final BiFunction<String, Throwable, EngineException> failure;
+
+  AppendBatcher(
+      int maxInFlight,
+      int maxBatch,
+      String keyPrefix,
+      BiFunction<String[], String[], CompletableFuture<List<Object>>> send,
+      BiFunction<String, Throwable, EngineException> failure) {
+    this.maxInFlight = maxInFlight;
+    this.maxBatch = maxBatch;
+    this.keyPrefix = keyPrefix;
+    this.send = send;
+    this.failure = failure;
+  }
+
+  CompletableFuture<EntryId> append(Append append) {
+    CompletableFuture<EntryId> result = new CompletableFuture<>();
+    queue.add(new Pending(append, result));
+    drain();
+    return result;
+  }
+
+  private void drain() {
+    for (; ; ) {
+      int n = inFlight.get();
+      if (n >= maxInFlight || queue.isEmpty()) return;
+      if (!inFlight.compareAndSet(n, n + 1)) continue;
+      List<Pending> batch = new ArrayList<>();
+      Pending p;
+      while (batch.size() < maxBatch && (p = queue.poll()) != null) batch.add(p);
+      if (batch.isEmpty()) {
+        inFlight.decrementAndGet(); // someone else took them; look again
+        continue;
+      }
+      sendBatch(batch);
+    }
+  }
+
+  private void sendBatch(List<Pending> batch) {
+    String[] keys = new String[batch.size()];
+    String[] args = new String[batch.size() * 6];
+    for (int i = 0; i < batch.size(); i++) {
+      Append a = batch.get(i).append();
+      History h = a.retention();
+      keys[i] = keyPrefix + a.channel();
+      args[i * 6] = new String(a.data().json(), StandardCharsets.UTF_8);
+      args[i * 6 + 1] = a.event();
+      args[i * 6 + 2] = a.channel();
+      args[i * 6 + 3] = keyPrefix + a.channel();
+      args[i * 6 + 4] = Long.toString(h.maxLength());
+      args[i * 6 + 5] = h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis());
+    }
+    CompletableFuture<List<Object>> call;
+    try {
+      call = send.apply(keys, args);
+    } catch (RuntimeException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    call.whenComplete(
+        (reply, error) -> {
+          inFlight.decrementAndGet();
+          for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            String channel = pending.append().channel();
+            if (error != null) {
+              pending
+                  .result()
+                  .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
+              continue;
+            }
+            String id = (String) reply.get(i);
+            if (id.startsWith("ERR ")) {
+              pending
+                  .result()
+                  .completeExceptionally(
+                      new EngineException(
+                          "emit to channel '" + channel + "' failed: " + id.substring(4)));
+            } else {
+              pending.result().complete(EntryId.parse(id));
+            }
+          }
+          drain();
+        });
+  }
+}
