@@ -18,6 +18,7 @@ public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final boolean persistent;
+  private String password;
   private Process process;
 
   private RedisServer(int port, Path dir, boolean persistent) {
@@ -49,6 +50,19 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** A server that requires {@code password} (AUTH), empty. */
+  public static RedisServer startWithPassword(String password) {
+    try {
+      RedisServer server =
+          new RedisServer(freePort(), Files.createTempDirectory("realtime-redis-"), false);
+      server.password = password;
+      server.startProcess();
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public int port() {
     return port;
   }
@@ -59,8 +73,9 @@ public final class RedisServer implements AutoCloseable {
 
   private void startProcess() throws IOException {
     String binary = findBinary();
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 binary,
                 "--port",
                 Integer.toString(port),
@@ -75,7 +90,10 @@ public final class RedisServer implements AutoCloseable {
                 "--dir",
                 dir.toString(),
                 "--logfile",
-                dir.resolve("redis.log").toString())
+                dir.resolve("redis.log").toString()));
+    if (password != null) command.addAll(List.of("--requirepass", password));
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
