@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -32,18 +33,21 @@ final class AppendBatcher {
   private final String keyPrefix;
   private final BiFunction<String[], String[], CompletableFuture<List<Object>>> send;
   private final BiFunction<String, Throwable, EngineException> failure;
+  private final Executor completions;
 
   AppendBatcher(
       int maxInFlight,
       int maxBatch,
       String keyPrefix,
       BiFunction<String[], String[], CompletableFuture<List<Object>>> send,
-      BiFunction<String, Throwable, EngineException> failure) {
+      BiFunction<String, Throwable, EngineException> failure,
+      Executor completions) {
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
     this.keyPrefix = keyPrefix;
     this.send = send;
     this.failure = failure;
+    this.completions = completions;
   }
 
   CompletableFuture<EntryId> append(Append append) {
@@ -89,7 +93,9 @@ final class AppendBatcher {
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
-    call.whenComplete(
+    // Completed off Lettuce's event loop: callers' continuations and the next batch (which may
+    // have to reconnect, a blocking call) must not run there.
+    call.whenCompleteAsync(
         (reply, error) -> {
           inFlight.decrementAndGet();
           for (int i = 0; i < batch.size(); i++) {
@@ -113,6 +119,7 @@ final class AppendBatcher {
             }
           }
           drain();
-        });
+        },
+        completions);
   }
 }

@@ -71,7 +71,9 @@ final class ChannelFeed {
       if (s == FETCHING) {
         if (state.compareAndSet(FETCHING, FETCHING_WOKEN)) return;
       } else if (state.compareAndSet(IDLE, FETCHING)) {
-        fetch();
+        // Wake-ups come on Lettuce's Pub/Sub event loop, where nothing may block; a read may
+        // (it reconnects the command connection after an outage), so it starts elsewhere.
+        engine.callbacks().execute(this::fetch);
         return;
       }
     }

@@ -93,7 +93,8 @@ public final class RedisEngine implements Engine {
             b.maxBatch,
             keyPrefix,
             (keys, args) -> APPEND.run(link.commands(), keys, args),
-            this::failure);
+            this::failure,
+            callbacks);
     try {
       link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
       this.pubSub = pubSubClient.connectPubSub(uri);
