@@ -1,0 +1,119 @@
+package dev.realtime.server.cli;
+
+import dev.realtime.HistoryMessage;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Schema;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints a channel's history on Redis as a JSON array of {\"id\",\"event\",\"channel\","
+          + "\"data\"}, oldest first, one message per line.",
+      "Example: realtime history --redis redis://localhost:6379 room-1 --latest --limit 50"
+    })
+final class HistoryCommand implements Callable<Integer> {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Spec CommandSpec spec;
+
+  @Mixin RedisOption redis;
+
+  @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel, e.g. room-1.")
+  String channel;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description =
+          "At most N messages, 1 to " + HistoryQuery.MAX_LIMIT + " (default ${DEFAULT-VALUE}).",
+      defaultValue = "" + HistoryQuery.DEFAULT_LIMIT)
+  int limit;
+
+  @Option(
+      names = "--start",
+      paramLabel = "MS",
+      description = "Only messages emitted at or after this Unix time in milliseconds.")
+  Long start;
+
+  @Option(
+      names = "--end",
+      paramLabel = "MS",
+      description = "Only messages emitted at or before this Unix time in milliseconds.")
+  Long end;
+
+  @Option(
+      names = "--latest",
+      description =
+          "Keep the newest N matching messages instead of the oldest (still printed"
+              + " oldest first).")
+  boolean latest;
+
+  @Override
+  public Integer call() {
+    HistoryQuery query = query();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<HistoryMessage> messages;
+    try (RedisOption.Connection c =
+        redis.connect(Schema.NONE, e -> err.println("realtime: " + e.getMessage()))) {
+      messages = c.realtime().channel(channel).history(query);
+    }
+    StringBuilder text = new StringBuilder(messages.isEmpty() ? "[]" : "[\n");
+    for (int i = 0; i < messages.size(); i++) {
+      HistoryMessage m = messages.get(i);
+      ObjectNode node = JSON.createObjectNode();
+      node.put("id", m.id());
+      node.put("event", m.event());
+      node.put("channel", m.channel());
+      node.set("data", JSON.valueToTree(m.data()));
+      text.append("  ").append(JSON.writeValueAsString(node));
+      text.append(i + 1 < messages.size() ? ",\n" : "\n]");
+    }
+    out.println(text);
+    out.flush();
+    err.flush();
+    return 0;
+  }
+
+  private HistoryQuery query() {
+    if (limit < 1 || limit > HistoryQuery.MAX_LIMIT) {
+      throw UserError.usage(
+          "--limit "
+              + limit
+              + " is out of range: give 1 to "
+              + HistoryQuery.MAX_LIMIT
+              + " (one query returns at most "
+              + HistoryQuery.MAX_LIMIT
+              + " messages; page with --start/--end)");
+    }
+    checkTime("--start", start);
+    checkTime("--end", end);
+    if (start != null && end != null && start > end) {
+      throw UserError.usage(
+          "--start " + start + " is after --end " + end + ": give start <= end (Unix ms)");
+    }
+    HistoryQuery q = latest ? HistoryQuery.latest(limit) : HistoryQuery.limit(limit);
+    if (start != null) q = q.start(start);
+    if (end != null) q = q.end(end);
+    return q;
+  }
+
+  private static void checkTime(String option, Long ms) {
+    if (ms != null && ms < 0) {
+      throw UserError.usage(
+          option + " " + ms + " is negative: give a Unix time in milliseconds, 0 or more");
+    }
+  }
+}

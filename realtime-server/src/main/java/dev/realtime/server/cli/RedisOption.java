@@ -1,0 +1,64 @@
+package dev.realtime.server.cli;
+
+import dev.realtime.EngineException;
+import dev.realtime.History;
+import dev.realtime.Realtime;
+import dev.realtime.Schema;
+import dev.realtime.redis.RedisEngine;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+
+/** The {@code --redis URL} option of every command that talks to Redis, and the connection. */
+final class RedisOption {
+  @Option(
+      names = "--redis",
+      required = true,
+      paramLabel = "URL",
+      description = "The Redis to use: redis://[user:password@]host:port[/db], or rediss:// (TLS).")
+  String url;
+
+  /**
+   * A Realtime on a Redis engine, both closed by {@link Connection#close()}.
+   *
+   * <p>History is {@link History#unlimited()}: with it an emit is a plain XADD (no MAXLEN) and sets
+   * no expiry, so the command line never trims or re-times a channel whose application keeps more
+   * history, or a different expiry, than the library's default would (10,000 entries). The
+   * application's own emits go on trimming the stream as it configured.
+   */
+  Connection connect(Schema schema, Consumer<? super Throwable> onError) {
+    RedisEngine engine;
+    try {
+      engine = RedisEngine.connect(url);
+    } catch (IllegalArgumentException e) {
+      throw UserError.usage("--redis: " + e.getMessage());
+    } catch (EngineException e) {
+      throw UserError.failure(
+          e.getMessage() + " (is redis-server running there? --redis takes redis://host:port)");
+    }
+    try {
+      Realtime realtime =
+          Realtime.builder()
+              .engine(engine)
+              .schema(schema)
+              .history(History.unlimited())
+              .onError(onError)
+              .build();
+      return new Connection(engine, realtime);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  /** The Realtime and the engine under it (which a Realtime does not close when given one). */
+  record Connection(RedisEngine engine, Realtime realtime) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        realtime.close();
+      } finally {
+        engine.close();
+      }
+    }
+  }
+}
