@@ -55,6 +55,7 @@ public final class RedisEngine implements Engine {
   private final RedisClient commandClient;
   private final RedisClient pubSubClient;
   private final CommandLink link;
+  private final CommandLink readLink; // reads never queue behind emits, nor emits behind reads
   private final AppendBatcher batcher;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
   private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
@@ -87,6 +88,7 @@ public final class RedisEngine implements Engine {
             .timeoutOptions(timeouts)
             .build());
     this.link = new CommandLink(commandClient, uri, b.retryAfter);
+    this.readLink = new CommandLink(commandClient, uri, b.retryAfter);
     this.batcher =
         new AppendBatcher(
             b.maxInFlight,
@@ -99,9 +101,10 @@ public final class RedisEngine implements Engine {
       link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
       this.pubSub = pubSubClient.connectPubSub(uri);
     } catch (Exception e) {
+      link.close();
       shutdownClients();
       throw new EngineException(
-          "cannot connect to Redis at " + describe(uri) + ": " + rootMessage(e), e);
+          "cannot connect to Redis at " + describe(uri) + ": " + deepestMessage(e), e);
     }
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
@@ -152,6 +155,11 @@ public final class RedisEngine implements Engine {
       Objects.requireNonNull(uri, "uri");
       try {
         this.uri = RedisURI.create(uri);
+        String host = this.uri.getHost();
+        if (host != null && host.contains(":") && !host.startsWith("[")) {
+          throw new IllegalArgumentException(
+              "the port '" + host.substring(host.lastIndexOf(':') + 1) + "' is not a number");
+        }
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "Redis URI '"
@@ -238,7 +246,7 @@ public final class RedisEngine implements Engine {
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
     try {
       return READ.run(
-              link.commands(), new String[] {keyPrefix + channel}, StreamReads.arguments(range))
+              readLink.commands(), new String[] {keyPrefix + channel}, StreamReads.arguments(range))
           .handle(
               (reply, error) -> {
                 if (error != null) throw failure("reading channel '" + channel + "'", error);
@@ -334,6 +342,12 @@ public final class RedisEngine implements Engine {
         what + " failed: Redis at " + describe(uri) + " did not answer (" + message + ")", cause);
   }
 
+  private static String deepestMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return String.valueOf(c.getMessage());
+  }
+
   private static String rootMessage(Throwable t) {
     Throwable c = t;
     while (c.getCause() != null && c.getCause() != c) c = c.getCause();
@@ -356,6 +370,7 @@ public final class RedisEngine implements Engine {
       // closing anyway
     }
     link.close();
+    readLink.close();
     shutdownClients();
     callbacks.shutdown();
     timer.shutdownNow();
