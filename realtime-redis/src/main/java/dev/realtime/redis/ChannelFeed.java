@@ -71,9 +71,8 @@ final class ChannelFeed {
       if (s == FETCHING) {
         if (state.compareAndSet(FETCHING, FETCHING_WOKEN)) return;
       } else if (state.compareAndSet(IDLE, FETCHING)) {
-        // Wake-ups come on Lettuce's Pub/Sub event loop, where nothing may block; a read may
-        // (it reconnects the command connection after an outage), so it starts elsewhere.
-        engine.callbacks().execute(this::fetch);
+        // Runs on Lettuce's Pub/Sub event loop: fine, since starting a read never blocks.
+        fetch();
         return;
       }
     }
@@ -88,8 +87,8 @@ final class ChannelFeed {
     Range range = from == null ? Range.stateOnly() : Range.after(from, FETCH_PAGE);
     engine
         .readFromRedis(channel, range)
-        // Off Lettuce's event loop: watchers and the next read may block (a reconnect does).
-        .whenCompleteAsync(
+        // On Lettuce's event loop: watchers only flag their cursors, and reads never block.
+        .whenComplete(
             (result, error) -> {
               boolean more = false;
               if (error == null) more = absorb(result, from == null);
@@ -98,8 +97,7 @@ final class ChannelFeed {
                 if (error == null) fetch(); // woken during the read: read once more
                 else state.set(IDLE); // Redis is away; the reconnect wakes us again
               }
-            },
-            engine.callbacks());
+            });
   }
 
   /** Adds what a read found to the tail and wakes the watchers; true when a full page came. */

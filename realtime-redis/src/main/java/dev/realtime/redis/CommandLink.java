@@ -5,21 +5,28 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Duration;
 
 /**
- * The connection emits and reads go through, with at-most-once semantics: it never re-sends a
- * command after a reconnect (its client has auto-reconnect off), because a re-sent XADD whose first
- * attempt did reach Redis would store an event twice. A command in flight when the connection
- * breaks fails instead; the next command reconnects, at most once per {@code retryAfter}, and fails
- * fast in between, so callers learn of an outage at once.
+ * A connection for commands, with at-most-once semantics: it never re-sends a command after a
+ * reconnect (its client has auto-reconnect off), because a re-sent XADD whose first attempt did
+ * reach Redis would store an event twice. A command in flight when the connection breaks fails
+ * instead.
+ *
+ * <p>While the connection is down, a caller on an ordinary thread reconnects right there (at most
+ * one attempt every {@code retryAfter}, failing fast in between), so the first command after an
+ * outage already goes through. On one of Lettuce's own I/O threads, where nothing may block, it
+ * fails at once and reconnects in the background instead.
  */
 final class CommandLink implements AutoCloseable {
   private final RedisClient client;
   private final RedisURI uri;
   private final Duration retryAfter;
   private volatile StatefulRedisConnection<String, String> connection;
-  private long lastFailureNanos;
+  private long lastAttemptNanos;
+  private boolean connecting;
   private Throwable lastFailure;
   private boolean closed;
 
@@ -29,38 +36,79 @@ final class CommandLink implements AutoCloseable {
     this.retryAfter = retryAfter;
   }
 
-  /** The commands of an open connection, connecting first if needed. */
+  /** Connects now, waiting for it: for the engine's start, where failing loudly is right. */
+  synchronized void connect() {
+    connection = client.connect(StringCodec.UTF8, uri);
+  }
+
+  /** The commands of an open connection, reconnecting first if needed and allowed. */
   RedisAsyncCommands<String, String> commands() {
     StatefulRedisConnection<String, String> c = connection;
     if (c != null && c.isOpen()) return c.async();
-    return reconnect();
+    if (Thread.currentThread() instanceof FastThreadLocalThread) throw reconnectInBackground();
+    return reconnectHere();
   }
 
-  private synchronized RedisAsyncCommands<String, String> reconnect() {
+  private synchronized RedisAsyncCommands<String, String> reconnectHere() {
     if (closed) throw new EngineException("the Redis engine is closed");
     StatefulRedisConnection<String, String> c = connection;
     if (c != null && c.isOpen()) return c.async();
     if (c != null) c.closeAsync();
     connection = null;
     long now = System.nanoTime();
-    if (lastFailure != null && now - lastFailureNanos < retryAfter.toNanos()) {
-      throw unreachable(lastFailure);
-    }
+    if (connecting || now - lastAttemptNanos < retryAfter.toNanos()) throw unreachable();
+    lastAttemptNanos = now;
     try {
-      c = client.connect(uri);
-      connection = c;
+      connection = client.connect(StringCodec.UTF8, uri);
       lastFailure = null;
-      return c.async();
+      return connection.async();
     } catch (RuntimeException e) {
       lastFailure = e;
-      lastFailureNanos = now;
-      throw unreachable(e);
+      throw unreachable();
     }
   }
 
-  private EngineException unreachable(Throwable cause) {
+  private synchronized EngineException reconnectInBackground() {
+    if (closed) return new EngineException("the Redis engine is closed");
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null && !c.isOpen()) {
+      c.closeAsync();
+      connection = null;
+      if (lastFailure == null) lastFailure = new IllegalStateException("the connection was lost");
+    }
+    long now = System.nanoTime();
+    if (!connecting && now - lastAttemptNanos >= retryAfter.toNanos()) {
+      connecting = true;
+      lastAttemptNanos = now;
+      client
+          .connectAsync(StringCodec.UTF8, uri)
+          .whenComplete(
+              (opened, error) -> {
+                synchronized (this) {
+                  connecting = false;
+                  if (error != null) {
+                    lastFailure = error;
+                  } else if (closed) {
+                    opened.closeAsync();
+                  } else {
+                    connection = opened;
+                    lastFailure = null;
+                  }
+                }
+              });
+    }
+    return unreachable();
+  }
+
+  private EngineException unreachable() {
+    Throwable cause = lastFailure;
     return new EngineException(
-        "Redis at " + RedisEngine.describe(uri) + " is unreachable: " + cause.getMessage(), cause);
+        "Redis at "
+            + RedisEngine.describe(uri)
+            + " is unreachable"
+            + (cause == null ? "" : ": " + cause.getMessage())
+            + " (reconnecting)",
+        cause);
   }
 
   @Override

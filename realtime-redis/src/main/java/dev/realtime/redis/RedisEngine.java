@@ -98,10 +98,13 @@ public final class RedisEngine implements Engine {
             this::failure,
             callbacks);
     try {
+      link.connect();
+      readLink.connect();
       link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
       this.pubSub = pubSubClient.connectPubSub(uri);
     } catch (Exception e) {
       link.close();
+      readLink.close();
       shutdownClients();
       throw new EngineException(
           "cannot connect to Redis at " + describe(uri) + ": " + deepestMessage(e), e);
