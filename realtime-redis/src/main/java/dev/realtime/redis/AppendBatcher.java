@@ -31,7 +31,7 @@ final class AppendBatcher {
   private final int maxInFlight;
   private final int maxBatch;
   private final String keyPrefix;
-  private final BiFunction<String[], String[], CompletableFuture<List<Object>>> send;
+  private final BiFunction<String[], byte[][], CompletableFuture<List<Object>>> send;
   private final BiFunction<String, Throwable, EngineException> failure;
   private final Executor completions;
 
@@ -39,7 +39,7 @@ final class AppendBatcher {
       int maxInFlight,
       int maxBatch,
       String keyPrefix,
-      BiFunction<String[], String[], CompletableFuture<List<Object>>> send,
+      BiFunction<String[], byte[][], CompletableFuture<List<Object>>> send,
       BiFunction<String, Throwable, EngineException> failure,
       Executor completions) {
     this.maxInFlight = maxInFlight;
@@ -73,19 +73,25 @@ final class AppendBatcher {
     }
   }
 
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   private void sendBatch(List<Pending> batch) {
     String[] keys = new String[batch.size()];
-    String[] args = new String[batch.size() * 6];
+    byte[][] args = new byte[batch.size() * 6][];
     for (int i = 0; i < batch.size(); i++) {
       Append a = batch.get(i).append();
       History h = a.retention();
       keys[i] = keyPrefix + a.channel();
-      args[i * 6] = new String(a.data().json(), StandardCharsets.UTF_8);
-      args[i * 6 + 1] = a.event();
-      args[i * 6 + 2] = a.channel();
-      args[i * 6 + 3] = keyPrefix + a.channel();
-      args[i * 6 + 4] = Long.toString(h.maxLength());
-      args[i * 6 + 5] = h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis());
+      byte[] channel = utf8(a.channel());
+      args[i * 6] = a.data().json(); // the JSON encoded once at emit, sent as is
+      args[i * 6 + 1] = utf8(a.event());
+      args[i * 6 + 2] = channel;
+      args[i * 6 + 3] = keyPrefix.isEmpty() ? channel : utf8(keyPrefix + a.channel());
+      args[i * 6 + 4] = utf8(Long.toString(h.maxLength()));
+      args[i * 6 + 5] =
+          utf8(h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis()));
     }
     CompletableFuture<List<Object>> call;
     try {
@@ -107,7 +113,7 @@ final class AppendBatcher {
                   .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
               continue;
             }
-            String id = (String) reply.get(i);
+            String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
             if (id.startsWith("ERR ")) {
               pending
                   .result()

@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Duration;
 
@@ -24,7 +23,7 @@ final class CommandLink implements AutoCloseable {
   private final RedisClient client;
   private final RedisURI uri;
   private final Duration retryAfter;
-  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile StatefulRedisConnection<String, byte[]> connection;
   private long lastAttemptNanos;
   private boolean connecting;
   private Throwable lastFailure;
@@ -38,20 +37,20 @@ final class CommandLink implements AutoCloseable {
 
   /** Connects now, waiting for it: for the engine's start, where failing loudly is right. */
   synchronized void connect() {
-    connection = client.connect(StringCodec.UTF8, uri);
+    connection = client.connect(RedisEngine.CODEC, uri);
   }
 
   /** The commands of an open connection, reconnecting first if needed and allowed. */
-  RedisAsyncCommands<String, String> commands() {
-    StatefulRedisConnection<String, String> c = connection;
+  RedisAsyncCommands<String, byte[]> commands() {
+    StatefulRedisConnection<String, byte[]> c = connection;
     if (c != null && c.isOpen()) return c.async();
     if (Thread.currentThread() instanceof FastThreadLocalThread) throw reconnectInBackground();
     return reconnectHere();
   }
 
-  private synchronized RedisAsyncCommands<String, String> reconnectHere() {
+  private synchronized RedisAsyncCommands<String, byte[]> reconnectHere() {
     if (closed) throw new EngineException("the Redis engine is closed");
-    StatefulRedisConnection<String, String> c = connection;
+    StatefulRedisConnection<String, byte[]> c = connection;
     if (c != null && c.isOpen()) return c.async();
     if (c != null) c.closeAsync();
     connection = null;
@@ -59,7 +58,7 @@ final class CommandLink implements AutoCloseable {
     if (connecting || now - lastAttemptNanos < retryAfter.toNanos()) throw unreachable();
     lastAttemptNanos = now;
     try {
-      connection = client.connect(StringCodec.UTF8, uri);
+      connection = client.connect(RedisEngine.CODEC, uri);
       lastFailure = null;
       return connection.async();
     } catch (RuntimeException e) {
@@ -70,7 +69,7 @@ final class CommandLink implements AutoCloseable {
 
   private synchronized EngineException reconnectInBackground() {
     if (closed) return new EngineException("the Redis engine is closed");
-    StatefulRedisConnection<String, String> c = connection;
+    StatefulRedisConnection<String, byte[]> c = connection;
     if (c != null && !c.isOpen()) {
       c.closeAsync();
       connection = null;
@@ -81,7 +80,7 @@ final class CommandLink implements AutoCloseable {
       connecting = true;
       lastAttemptNanos = now;
       client
-          .connectAsync(StringCodec.UTF8, uri)
+          .connectAsync(RedisEngine.CODEC, uri)
           .whenComplete(
               (opened, error) -> {
                 synchronized (this) {

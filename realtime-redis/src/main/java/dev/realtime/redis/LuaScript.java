@@ -43,7 +43,7 @@ final class LuaScript {
   }
 
   CompletableFuture<List<Object>> run(
-      RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
+      RedisAsyncCommands<String, byte[]> redis, String[] keys, byte[][] args) {
     CompletableFuture<List<Object>> result = new CompletableFuture<>();
     redis
         .<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args)

@@ -16,6 +16,9 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -46,6 +49,14 @@ import java.util.concurrent.TimeUnit;
  * watched channel and one stream reader ({@link ChannelFeed}) shared by its local cursors.
  */
 public final class RedisEngine implements Engine {
+  /**
+   * Keys (stream and Pub/Sub channel names) as text, values as bytes: stored JSON goes to Redis and
+   * back without becoming a String on the way, and Pub/Sub payloads, which are only wake-ups, are
+   * never decoded.
+   */
+  static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
   private static final LuaScript APPEND = LuaScript.load("append.lua");
   private static final LuaScript READ = LuaScript.load("read.lua");
 
@@ -57,7 +68,7 @@ public final class RedisEngine implements Engine {
   private final CommandLink link;
   private final CommandLink readLink; // reads never queue behind emits, nor emits behind reads
   private final AppendBatcher batcher;
-  private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
   private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
   private final ExecutorService callbacks =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-redis-", 0).factory());
@@ -101,7 +112,7 @@ public final class RedisEngine implements Engine {
       link.connect();
       readLink.connect();
       link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-      this.pubSub = pubSubClient.connectPubSub(uri);
+      this.pubSub = pubSubClient.connectPubSub(CODEC, uri);
     } catch (Exception e) {
       link.close();
       readLink.close();
@@ -112,7 +123,7 @@ public final class RedisEngine implements Engine {
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
           @Override
-          public void message(String pubSubChannel, String message) {
+          public void message(String pubSubChannel, byte[] message) {
             ChannelFeed feed = feeds.get(pubSubChannel.substring(keyPrefix.length()));
             if (feed != null) feed.wake();
           }

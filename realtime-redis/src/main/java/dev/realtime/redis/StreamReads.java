@@ -8,6 +8,7 @@ import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -26,13 +27,27 @@ final class StreamReads {
 
   private StreamReads() {}
 
+  private static final byte[] DATA = ascii("data");
+  private static final byte[] EVENT = ascii("event");
+
   /** The script arguments for {@code range}. */
-  static String[] arguments(Range range) {
+  static byte[][] arguments(Range range) {
     String from = range.from().equals(EntryId.ZERO) && !range.fromExclusive() ? "-" : bound(range);
     String to = range.to().equals(EntryId.MAX) ? "+" : range.to().toString();
-    return new String[] {
-      range.newest() ? "desc" : "asc", from, to, Integer.toString(range.limit())
+    return new byte[][] {
+      ascii(range.newest() ? "desc" : "asc"),
+      ascii(from),
+      ascii(to),
+      ascii(Integer.toString(range.limit()))
     };
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static EntryId id(Object reply) {
+    return EntryId.parse(new String((byte[]) reply, StandardCharsets.US_ASCII));
   }
 
   private static String bound(Range range) {
@@ -42,9 +57,9 @@ final class StreamReads {
   @SuppressWarnings("unchecked")
   static ReadResult parse(String channel, List<Object> reply, boolean newestFirst) {
     List<Object> raw = (List<Object>) reply.get(0);
-    EntryId first = EntryId.parse((String) reply.get(1));
-    EntryId last = EntryId.parse((String) reply.get(2));
-    EntryId deleted = EntryId.parse((String) reply.get(3));
+    EntryId first = id(reply.get(1));
+    EntryId last = id(reply.get(2));
+    EntryId deleted = id(reply.get(3));
     long length = ((Number) reply.get(4)).longValue();
     long added = ((Number) reply.get(5)).longValue();
     // Trimming leaves "max-deleted-entry-id" alone: when fewer entries remain than were added,
@@ -59,39 +74,38 @@ final class StreamReads {
 
   @SuppressWarnings("unchecked")
   private static LogEntry entry(String channel, List<Object> item) {
-    EntryId id = EntryId.parse((String) item.get(0));
+    EntryId id = id(item.get(0));
     List<Object> fields = (List<Object>) item.get(1);
-    String data = null, event = null, storedChannel = null;
+    byte[] data = null, event = null;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
-      String name = (String) fields.get(i);
-      String value = (String) fields.get(i + 1);
-      switch (name) {
-        case "data" -> data = value;
-        case "event" -> event = value;
-        case "channel" -> storedChannel = value;
-        default -> {}
-      }
+      byte[] name = (byte[]) fields.get(i);
+      byte[] value = (byte[]) fields.get(i + 1);
+      if (Arrays.equals(name, DATA)) data = value;
+      else if (Arrays.equals(name, EVENT)) event = value;
     }
     if (event == null || data == null) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < fields.size(); i += 2) {
+        names.add(new String((byte[]) fields.get(i), StandardCharsets.UTF_8));
+      }
       return new LogEntry(
           id,
-          event == null ? "" : event,
+          event == null ? "" : new String(event, StandardCharsets.UTF_8),
           channel,
           Payload.malformed(
               "the stream entry has no '"
                   + (event == null ? "event" : "data")
                   + "' field (fields: "
-                  + fields
+                  + names
                   + ")"));
     }
-    return new LogEntry(id, event, channel, payload(data));
+    return new LogEntry(id, new String(event, StandardCharsets.UTF_8), channel, payload(data));
   }
 
   /** Stored data as JSON: JSON text as is, anything else as the string it is. */
-  static Payload payload(String data) {
-    byte[] utf8 = data.getBytes(StandardCharsets.UTF_8);
+  static Payload payload(byte[] utf8) {
     if (isOneJsonValue(utf8)) return Payload.ofJson(utf8);
-    return Payload.ofJson(JSON.writeValueAsBytes(data));
+    return Payload.ofJson(JSON.writeValueAsBytes(new String(utf8, StandardCharsets.UTF_8)));
   }
 
   private static boolean isOneJsonValue(byte[] utf8) {
