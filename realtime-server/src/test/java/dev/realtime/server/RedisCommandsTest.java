@@ -2,6 +2,7 @@ package dev.realtime.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.realtime.redis.RedisServer;
 import dev.realtime.server.cli.Main;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
