@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -104,18 +102,7 @@ final class StreamReads {
 
   /** Stored data as JSON: JSON text as is, anything else as the string it is. */
   static Payload payload(byte[] utf8) {
-    if (isOneJsonValue(utf8)) return Payload.ofJson(utf8);
+    if (JsonShape.isOneValue(utf8)) return Payload.ofJson(utf8);
     return Payload.ofJson(JSON.writeValueAsBytes(new String(utf8, StandardCharsets.UTF_8)));
-  }
-
-  private static boolean isOneJsonValue(byte[] utf8) {
-    if (utf8.length == 0) return false;
-    try (JsonParser parser = JSON.createParser(utf8)) {
-      if (parser.nextToken() == null) return false;
-      parser.skipChildren();
-      return parser.nextToken() == null;
-    } catch (JacksonException e) {
-      return false;
-    }
   }
 }
