@@ -26,10 +26,12 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,7 +74,7 @@ public final class RedisEngine implements Engine {
   private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
   private final ExecutorService callbacks =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-redis-", 0).factory());
-  private final java.util.concurrent.ScheduledExecutorService timer =
+  private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("realtime-redis-timer").unstarted(r));
   private volatile boolean pubSubDown;
@@ -344,8 +346,7 @@ public final class RedisEngine implements Engine {
   // ---------------------------------------------------------------- errors and lifecycle
 
   private EngineException failure(String what, Throwable error) {
-    Throwable cause =
-        error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
     if (cause instanceof EngineException e) return e;
     String message = rootMessage(cause);
     if (message.contains("WRONGTYPE")) {
