@@ -62,14 +62,19 @@ final class AppendBatcher {
       int n = inFlight.get();
       if (n >= maxInFlight || queue.isEmpty()) return;
       if (!inFlight.compareAndSet(n, n + 1)) continue;
-      List<Pending> batch = new ArrayList<>();
-      Pending p;
-      while (batch.size() < maxBatch && (p = queue.poll()) != null) batch.add(p);
-      if (batch.isEmpty()) {
-        inFlight.decrementAndGet(); // someone else took them; look again
-        continue;
+      // Taking a batch and writing it to the connection happen under one lock, so batches reach
+      // Redis in the order their emits were queued: one thread's emits are stored in the order it
+      // made them, even when they ride in different batches.
+      synchronized (this) {
+        List<Pending> batch = new ArrayList<>();
+        Pending p;
+        while (batch.size() < maxBatch && (p = queue.poll()) != null) batch.add(p);
+        if (batch.isEmpty()) {
+          inFlight.decrementAndGet(); // someone else took them; look again
+          continue;
+        }
+        sendBatch(batch);
       }
-      sendBatch(batch);
     }
   }
 
