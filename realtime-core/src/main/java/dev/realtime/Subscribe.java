@@ -1,5 +1,6 @@
 package dev.realtime;
 
+import dev.realtime.spi.LogEntry;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -28,26 +29,32 @@ public final class Subscribe<T> {
   private final Set<String> events; // null: every event (or, with a type, every matching event)
   private final Class<T> type; // null: data typed by the schema, as Object
   private final Consumer<? super Message<T>> onData;
+  private final Consumer<? super LogEntry> onEntry;
   private final Consumer<? super Throwable> onError;
   private final Consumer<? super Gap> onGap;
   private final Consumer<? super ConnectionStatus> onStatus;
   private final HistoryQuery history;
   private final String afterId;
+  private final Long sinceMillis;
   private final Executor executor;
 
   private Subscribe(
       Set<String> events,
       Class<T> type,
       Consumer<? super Message<T>> onData,
+      Consumer<? super LogEntry> onEntry,
       Consumer<? super Throwable> onError,
       Consumer<? super Gap> onGap,
       Consumer<? super ConnectionStatus> onStatus,
       HistoryQuery history,
       String afterId,
+      Long sinceMillis,
       Executor executor) {
     this.events = events;
     this.type = type;
     this.onData = onData;
+    this.onEntry = onEntry;
+    this.sinceMillis = sinceMillis;
     this.onError = onError;
     this.onGap = onGap;
     this.onStatus = onStatus;
@@ -63,12 +70,22 @@ public final class Subscribe<T> {
     }
     Set<String> set = new LinkedHashSet<>(Arrays.asList(events));
     return new Subscribe<>(
-        Collections.unmodifiableSet(set), null, null, null, null, null, null, null, null);
+        Collections.unmodifiableSet(set),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** Every event of the channel. */
   public static Subscribe<Object> toAll() {
-    return new Subscribe<>(null, null, null, null, null, null, null, null, null);
+    return new Subscribe<>(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -77,14 +94,47 @@ public final class Subscribe<T> {
    */
   public static <T> Subscribe<T> to(Class<T> type) {
     Objects.requireNonNull(type, "type");
-    return new Subscribe<>(null, type, null, null, null, null, null, null, null);
+    return new Subscribe<>(null, type, null, null, null, null, null, null, null, null, null);
   }
 
   /** Called for each message, in order, never concurrently for one subscription. Required. */
   public Subscribe<T> onData(Consumer<? super Message<T>> onData) {
     Objects.requireNonNull(onData, "onData");
     return new Subscribe<>(
-        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
+  }
+
+  /**
+   * For transports that forward stored events as they are (a server writing them to sockets):
+   * called with each matching log entry, in order, instead of {@link #onData}. The entry's data is
+   * the stored JSON, already checked as {@code onData}'s would be (entries that cannot be read are
+   * skipped and reported). Entries are shared by every subscription of the process, so {@link
+   * LogEntry#memo} encodes one once for all connections. Set either this or {@code onData}.
+   */
+  public Subscribe<T> onEntry(Consumer<? super LogEntry> onEntry) {
+    Objects.requireNonNull(onEntry, "onEntry");
+    return new Subscribe<>(
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
   }
 
   /**
@@ -97,7 +147,17 @@ public final class Subscribe<T> {
   public Subscribe<T> onError(Consumer<? super Throwable> onError) {
     Objects.requireNonNull(onError, "onError");
     return new Subscribe<>(
-        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
   }
 
   /**
@@ -108,7 +168,17 @@ public final class Subscribe<T> {
   public Subscribe<T> onGap(Consumer<? super Gap> onGap) {
     Objects.requireNonNull(onGap, "onGap");
     return new Subscribe<>(
-        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
   }
 
   /**
@@ -120,14 +190,25 @@ public final class Subscribe<T> {
   public Subscribe<T> onStatus(Consumer<? super ConnectionStatus> onStatus) {
     Objects.requireNonNull(onStatus, "onStatus");
     return new Subscribe<>(
-        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
   }
 
   /** {@code true}: replay up to the newest 1000 messages first; {@code false}: live only. */
   public Subscribe<T> history(boolean replay) {
     return replay
         ? history(HistoryQuery.all())
-        : new Subscribe<>(events, type, onData, onError, onGap, onStatus, null, null, executor);
+        : new Subscribe<>(
+            events, type, onData, onEntry, onError, onGap, onStatus, null, null, null, executor);
   }
 
   /**
@@ -141,7 +222,8 @@ public final class Subscribe<T> {
           "a subscription's history cannot have an end: replay continues live; use"
               + " channel.history(query) to read a closed range");
     }
-    return new Subscribe<>(events, type, onData, onError, onGap, onStatus, query, null, executor);
+    return new Subscribe<>(
+        events, type, onData, onEntry, onError, onGap, onStatus, query, null, null, executor);
   }
 
   /**
@@ -152,7 +234,21 @@ public final class Subscribe<T> {
    */
   public Subscribe<T> after(String id) {
     dev.realtime.spi.EntryId.parse(id);
-    return new Subscribe<>(events, type, onData, onError, onGap, onStatus, null, id, executor);
+    return new Subscribe<>(
+        events, type, onData, onEntry, onError, onGap, onStatus, null, id, null, executor);
+  }
+
+  /**
+   * Start with the messages emitted at or after this Unix time in milliseconds, then continue live:
+   * for a client that knows when it last looked but holds no id (the original's browser client
+   * sends {@code Date.now()} on its first connect). Unlike {@link #after(String)}, the time need
+   * not be the id of a retained message; if messages after it were trimmed from history, that is a
+   * {@link Gap}.
+   */
+  public Subscribe<T> since(long unixMillis) {
+    if (unixMillis < 0) throw new IllegalArgumentException("since < 0: " + unixMillis);
+    return new Subscribe<>(
+        events, type, onData, onEntry, onError, onGap, onStatus, null, null, unixMillis, executor);
   }
 
   /**
@@ -162,7 +258,17 @@ public final class Subscribe<T> {
   public Subscribe<T> executor(Executor executor) {
     Objects.requireNonNull(executor, "executor");
     return new Subscribe<>(
-        events, type, onData, onError, onGap, onStatus, history, afterId, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
   }
 
   /** The event names asked for, or null for every event (narrowed by {@link #type()} if set). */
@@ -176,6 +282,11 @@ public final class Subscribe<T> {
 
   public Consumer<? super Message<T>> onData() {
     return onData;
+  }
+
+  /** The transport's entry callback, or null (see {@link #onEntry(Consumer)}). */
+  public Consumer<? super LogEntry> onEntry() {
+    return onEntry;
   }
 
   public Consumer<? super Throwable> onError() {
@@ -198,6 +309,11 @@ public final class Subscribe<T> {
   /** The id to resume after, or null. */
   public String afterId() {
     return afterId;
+  }
+
+  /** The Unix time to start at, or null (see {@link #since(long)}). */
+  public Long sinceMillis() {
+    return sinceMillis;
   }
 
   public Executor executor() {

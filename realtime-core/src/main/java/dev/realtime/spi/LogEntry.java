@@ -1,11 +1,16 @@
 package dev.realtime.spi;
 
+import java.util.function.Function;
+
 /** One entry of a channel's log, as an engine stores it: {@code {id, event, channel, data}}. */
 public final class LogEntry {
   private final EntryId id;
   private final String event;
   private final String channel;
   private final Payload data;
+  private volatile Memo memo;
+
+  private record Memo(Object key, Object value) {}
 
   public LogEntry(EntryId id, String event, String channel, Payload data) {
     this.id = id;
@@ -33,6 +38,21 @@ public final class LogEntry {
 
   public Payload data() {
     return data;
+  }
+
+  /**
+   * What {@code encode} makes of this entry, computed once per {@code key} and kept: a transport
+   * passes its encoder as the key and writes the same bytes to every connection. One slot: a
+   * different key replaces the value. Concurrent first calls may both compute; either result is
+   * kept, so {@code encode} must be a pure function of the entry.
+   */
+  @SuppressWarnings("unchecked")
+  public <V> V memo(Object key, Function<? super LogEntry, ? extends V> encode) {
+    Memo m = memo;
+    if (m != null && m.key == key) return (V) m.value;
+    V value = encode.apply(this);
+    memo = new Memo(key, value);
+    return value;
   }
 
   @Override

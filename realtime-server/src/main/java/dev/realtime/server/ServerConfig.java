@@ -180,7 +180,9 @@ public final class ServerConfig {
       Objects.requireNonNull(basePath, "basePath");
       if (!basePath.startsWith("/") || basePath.endsWith("/") || basePath.contains("?")) {
         throw new IllegalArgumentException(
-            "base path '" + basePath + "' must start with / and not end with / (like /api/realtime)");
+            "base path '"
+                + basePath
+                + "' must start with / and not end with / (like /api/realtime)");
       }
       this.basePath = basePath;
       return this;
@@ -214,7 +216,9 @@ public final class ServerConfig {
       for (String o : origins) {
         if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
           throw new IllegalArgumentException(
-              "allowed origin '" + o + "' is not * or scheme://host[:port] (like https://a.example)");
+              "allowed origin '"
+                  + o
+                  + "' is not * or scheme://host[:port] (like https://a.example)");
         }
       }
       this.allowedOrigins = List.copyOf(origins);

@@ -44,7 +44,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final ChannelSubscribers owner;
   private final EventCodec codec;
   private final Set<String> events; // null: all
-  private final Consumer<? super Message<T>> onData;
+  private final Consumer<? super Message<T>> onData; // null when onEntry is set
+  private final Consumer<? super LogEntry> onEntry;
   private final Consumer<? super Gap> onGap;
   private final Consumer<? super ConnectionStatus> onStatus; // null: not interested
   private final Queue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
@@ -60,6 +61,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       EventCodec codec,
       Set<String> events,
       Consumer<? super Message<T>> onData,
+      Consumer<? super LogEntry> onEntry,
       Consumer<? super Gap> onGap,
       Consumer<? super ConnectionStatus> onStatus,
       ErrorRoute errors,
@@ -68,6 +70,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     this.codec = codec;
     this.events = events;
     this.onData = onData;
+    this.onEntry = onEntry;
     this.onGap = onGap;
     this.onStatus = onStatus;
     this.errors = errors;
@@ -212,12 +215,14 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       return;
     }
     try {
-      onData.accept(new Message<>(entry.idText(), entry.event(), entry.channel(), (T) data));
+      if (onEntry != null) onEntry.accept(entry);
+      else onData.accept(new Message<>(entry.idText(), entry.event(), entry.channel(), (T) data));
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError vme) throw vme;
       errors.report(
           new SubscriberException(
-              "onData of a subscription to channel '"
+              (onEntry != null ? "onEntry" : "onData")
+                  + " of a subscription to channel '"
                   + entry.channel()
                   + "' threw on message "
                   + entry.idText()

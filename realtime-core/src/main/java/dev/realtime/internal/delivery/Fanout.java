@@ -41,9 +41,11 @@ public final class Fanout {
   }
 
   public <T> CompletableFuture<Subscription> subscribe(String channel, Subscribe<T> request) {
-    if (request.onData() == null) {
+    if ((request.onData() == null) == (request.onEntry() == null)) {
       throw new IllegalArgumentException(
-          "a subscription needs onData: Subscribe.to(...).onData(message -> ...)");
+          request.onData() == null
+              ? "a subscription needs onData: Subscribe.to(...).onData(message -> ...)"
+              : "a subscription takes onData or onEntry, not both");
     }
     Set<String> events = eventsOf(request);
     CursorSubscription<T> subscription = register(channel, request, events);
@@ -91,6 +93,7 @@ public final class Fanout {
                   codec,
                   events,
                   request.onData(),
+                  request.onEntry(),
                   request.onGap(),
                   request.onStatus(),
                   route,

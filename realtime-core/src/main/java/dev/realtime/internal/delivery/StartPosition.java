@@ -26,6 +26,12 @@ record StartPosition(EntryId cursor, boolean trusted) {
       return CompletableFuture.completedFuture(
           new StartPosition(EntryId.parse(request.afterId()), false));
     }
+    if (request.sinceMillis() != null) {
+      // A time, not an id: it need not be retained, only everything after it (checked as for a
+      // position read from the log).
+      return CompletableFuture.completedFuture(
+          new StartPosition(EntryId.firstAt(request.sinceMillis()).predecessor(), true));
+    }
     return engine
         .read(channel, Range.stateOnly())
         .thenCompose(

@@ -1,0 +1,195 @@
+package dev.realtime.server;
+
+import dev.realtime.Realtime;
+import dev.realtime.server.api.EmitEndpoint;
+import dev.realtime.server.api.HealthEndpoint;
+import dev.realtime.server.api.HistoryEndpoint;
+import dev.realtime.server.auth.Authorizer;
+import dev.realtime.server.auth.Gatekeeper;
+import dev.realtime.server.http.Cors;
+import dev.realtime.server.http.HttpPipeline;
+import dev.realtime.server.http.Responses;
+import dev.realtime.server.http.Router;
+import dev.realtime.server.metrics.ServerMetrics;
+import dev.realtime.server.sse.SseEndpoint;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP server: Server-Sent Events for browsers, the emit and history API, health and metrics,
+ * in front of a {@link Realtime}. Embeddable:
+ *
+ * <pre>{@code
+ * RealtimeServer server = RealtimeServer.builder(realtime)
+ *     .config(ServerConfig.builder().port(8080).secret(secret).build())
+ *     .authorizer(request -> AuthDecision.allow())
+ *     .start();
+ * }</pre>
+ *
+ * <p>It adapts the Realtime to HTTP and holds no messaging logic: ordering, resume and gaps are the
+ * core's. It does not close the Realtime it was given.
+ */
+public final class RealtimeServer implements AutoCloseable {
+  private final Realtime realtime;
+  private final ServerConfig config;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final SseEndpoint sse;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Channel listener;
+  private volatile boolean closed;
+
+  private RealtimeServer(Builder b) {
+    this.realtime = b.realtime;
+    this.config = b.config;
+    Gatekeeper gate = new Gatekeeper(config.secret(), b.authorizer);
+    Responses responses = new Responses(new Cors(config.allowedOrigins()));
+    this.sse = new SseEndpoint(realtime, config, gate);
+    Router router =
+        new Router(
+            config.basePath(),
+            sse,
+            new EmitEndpoint(realtime, gate),
+            new HistoryEndpoint(realtime, gate),
+            new HealthEndpoint(realtime),
+            responses,
+            metrics);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> serverChannel =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.boss = new MultiThreadIoEventLoopGroup(1, io);
+    this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+    HttpPipeline pipeline =
+        new HttpPipeline(router, responses, metrics, config.maxRequestBytes(), connections);
+    try {
+      this.listener =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(serverChannel)
+              .option(ChannelOption.SO_BACKLOG, 4096)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(
+                      config.maxBufferedBytes() / 4, config.maxBufferedBytes() / 2))
+              .childHandler(pipeline)
+              .bind(config.host(), config.port())
+              .syncUninterruptibly()
+              .channel();
+    } catch (RuntimeException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException(
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static Builder builder(Realtime realtime) {
+    return new Builder(realtime);
+  }
+
+  /** The port it listens on (the one picked when configured with 0). */
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  /** {@code http://host:port}. */
+  public String url() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  public Realtime realtime() {
+    return realtime;
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, tells every stream to reconnect and waits for them to go
+   * (up to the configured shutdown timeout), then closes every connection. Idempotent.
+   *
+   * @return whether every stream ended before the timeout
+   */
+  public boolean shutdown() {
+    if (closed) return true;
+    closed = true;
+    listener.close().syncUninterruptibly();
+    boolean drained = true;
+    try {
+      sse.shutdown().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      drained = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drained = false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      drained = false;
+    }
+    connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    return drained;
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  public static final class Builder {
+    private final Realtime realtime;
+    private ServerConfig config = ServerConfig.defaults();
+    private Authorizer authorizer;
+
+    private Builder(Realtime realtime) {
+      this.realtime = Objects.requireNonNull(realtime, "realtime");
+    }
+
+    public Builder config(ServerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * The embedder's check of each request (the original's {@code middleware}): it runs after the
+     * token's grants and may deny or narrow the channels further. It may block.
+     */
+    public Builder authorizer(Authorizer authorizer) {
+      this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /** Binds and starts serving. */
+    public RealtimeServer start() {
+      return new RealtimeServer(this);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.realtime.server.api;
+
+import dev.realtime.HistoryMessage;
+import dev.realtime.HistoryQuery;
+import dev.realtime.Realtime;
+import dev.realtime.server.auth.Action;
+import dev.realtime.server.auth.Gatekeeper;
+import dev.realtime.server.http.Exchange;
+import dev.realtime.server.http.HttpError;
+import dev.realtime.server.http.JsonText;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/realtime/channels/{channel}/history?limit=&start=&end=&latest=true}: a JSON array
+ * of {@code {"id","event","channel","data"}}, oldest first, as {@link HistoryQuery} defines it.
+ */
+public final class HistoryEndpoint {
+  private final Realtime realtime;
+  private final Gatekeeper gate;
+
+  public HistoryEndpoint(Realtime realtime, Gatekeeper gate) {
+    this.realtime = realtime;
+    this.gate = gate;
+  }
+
+  public void handle(Exchange x, String channel) {
+    realtime.channel(channel);
+    HistoryQuery query = query(x);
+    gate.admit(x.presented(), Action.HISTORY, List.of(channel))
+        .thenCompose(allowed -> realtime.channel(channel).historyAsync(query))
+        .whenComplete(
+            (messages, error) -> {
+              if (error != null) {
+                x.fail(error);
+                return;
+              }
+              x.json(
+                  200,
+                  JsonText.MAPPER.writeValueAsBytes(
+                      messages.stream().map(HistoryEndpoint::shape).toList()));
+            });
+  }
+
+  private static Map<String, Object> shape(HistoryMessage m) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", m.id());
+    json.put("event", m.event());
+    json.put("channel", m.channel());
+    json.put("data", m.data());
+    return json;
+  }
+
+  static HistoryQuery query(Exchange x) {
+    String limit = x.param("limit");
+    String latest = x.param("latest");
+    boolean newest = false;
+    if (latest != null) {
+      if (latest.equals("true") || latest.isEmpty()) newest = true;
+      else if (!latest.equals("false")) {
+        throw HttpError.badRequest("latest '" + latest + "' is not true or false");
+      }
+    }
+    int n =
+        limit == null
+            ? HistoryQuery.DEFAULT_LIMIT
+            : (int) Math.min(Integer.MAX_VALUE, number("limit", limit, 1L));
+    if (n > HistoryQuery.MAX_LIMIT) {
+      throw HttpError.badRequest(
+          "limit " + n + " is over " + HistoryQuery.MAX_LIMIT + ", the most one request returns");
+    }
+    HistoryQuery q = newest ? HistoryQuery.latest(n) : HistoryQuery.limit(n);
+    String start = x.param("start");
+    String end = x.param("end");
+    if (start != null) q = q.start(number("start", start, 0L));
+    if (end != null) q = q.end(number("end", end, 0L));
+    return q;
+  }
+
+  private static long number(String name, String value, long min) {
+    try {
+      long n = Long.parseLong(value);
+      if (n >= min) return n;
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw HttpError.badRequest(
+        name
+            + " '"
+            + (value.length() > 40 ? value.substring(0, 40) + "..." : value)
+            + "' is not a whole number"
+            + (min > 0 ? " of at least " + min : " (Unix milliseconds for start and end)"));
+  }
+}

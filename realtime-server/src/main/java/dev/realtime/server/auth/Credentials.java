@@ -1,0 +1,90 @@
+package dev.realtime.server.auth;
+
+/**
+ * Where a request's token is: in {@code Authorization: Bearer <token>}, else in the {@code token}
+ * query parameter, else in the {@code realtime_token} cookie. The header comes first because it is
+ * what server-side clients send; the query parameter exists because a browser's {@code EventSource}
+ * cannot set headers; the cookie lets a page on the same site stream without putting the token in
+ * URLs (which end up in logs).
+ *
+ * <p>Takes plain strings so the HTTP layer's types stay out of auth.
+ */
+public final class Credentials {
+  /** The query parameter that may carry the token. */
+  public static final String QUERY_PARAMETER = "token";
+
+  /** The cookie that may carry the token. */
+  public static final String COOKIE = "realtime_token";
+
+  private static final String BEARER = "Bearer";
+
+  private Credentials() {}
+
+  /**
+   * The token of a request, or null when it carries none. Each argument is null when the request
+   * does not have it; an empty value counts as absent.
+   *
+   * @param authorizationHeader the {@code Authorization} header
+   * @param tokenQueryParam the first {@code token} query parameter, decoded
+   * @param cookieHeader the {@code Cookie} header
+   * @throws AuthException with status 401 when the Authorization header is not {@code Bearer
+   *     <token>}
+   */
+  public static String find(
+      String authorizationHeader, String tokenQueryParam, String cookieHeader) {
+    if (authorizationHeader != null && !authorizationHeader.isBlank()) {
+      return bearer(authorizationHeader.strip());
+    }
+    if (tokenQueryParam != null && !tokenQueryParam.isBlank()) return tokenQueryParam.strip();
+    if (cookieHeader != null) return cookie(cookieHeader, COOKIE);
+    return null;
+  }
+
+  private static String bearer(String header) {
+    int space = 0;
+    while (space < header.length() && !isSpace(header.charAt(space))) space++;
+    String scheme = header.substring(0, space);
+    String token = header.substring(space).strip();
+    String must = "Authorization header must be 'Bearer <token>'";
+    if (!scheme.equalsIgnoreCase(BEARER)) {
+      // Name the scheme only when it looks like one: a bare token must not be echoed into logs.
+      throw AuthException.unauthorized(
+          scheme.matches("[A-Za-z][A-Za-z0-9-]{0,19}") && !token.isEmpty()
+              ? must + ", not '" + scheme + " ...'"
+              : must);
+    }
+    if (token.isEmpty()) throw AuthException.unauthorized(must + ": the token is missing");
+    for (int i = 0; i < token.length(); i++) {
+      if (isSpace(token.charAt(i))) {
+        throw AuthException.unauthorized(must + ": the token has a space in it");
+      }
+    }
+    return token;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  /**
+   * The value of the first non-empty cookie named {@code name} in a {@code Cookie} header ({@code
+   * a=1; realtime_token=xyz; b=2}), without the double quotes RFC 6265 allows around it, or null.
+   */
+  static String cookie(String header, String name) {
+    int at = 0, n = header.length();
+    while (at < n) {
+      int end = header.indexOf(';', at);
+      if (end < 0) end = n;
+      int eq = header.indexOf('=', at);
+      if (eq >= 0 && eq < end && header.substring(at, eq).strip().equals(name)) {
+        String value = header.substring(eq + 1, end).strip();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        if (!value.isEmpty()) return value;
+      }
+      at = end + 1;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.realtime.server.auth;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
+/**
+ * Decides which channels a request may use: the token's grants first (when the server has a
+ * secret), then the embedder's {@link Authorizer}, which may only deny or narrow further. Token
+ * checks are CPU-only and run inline; the hook may block, so it runs on a virtual thread, never on
+ * an event loop.
+ */
+public final class Gatekeeper {
+  private static final Executor HOOKS = Executors.newVirtualThreadPerTaskExecutor();
+
+  private final TokenVerifier verifier; // null: no secret, every channel granted
+  private final Authorizer hook; // null: none
+
+  public Gatekeeper(String secret, Authorizer hook) {
+    this.verifier = secret == null ? null : new TokenVerifier(secret);
+    this.hook = hook;
+  }
+
+  /** What a request presents, without Netty types. */
+  public record Presented(
+      String method,
+      String path,
+      Map<String, List<String>> headers,
+      Map<String, List<String>> query,
+      String remoteAddress,
+      String authorization,
+      String tokenParam,
+      String cookie) {}
+
+  /**
+   * The channels the request may use for {@code action}: {@code channels} or a subset the hook
+   * narrowed them to. Completes exceptionally with an {@link AuthException} (401 or 403, or the
+   * hook's status) when it may not.
+   */
+  public CompletableFuture<List<String>> admit(
+      Presented request, Action action, List<String> channels) {
+    List<String> allowed;
+    Grants grants;
+    try {
+      grants = grants(request);
+      allowed = ChannelAccess.check(grants, action, channels);
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (hook == null) return CompletableFuture.completedFuture(allowed);
+    AuthRequest authRequest =
+        new AuthRequest(
+            request.method(),
+            request.path(),
+            request.headers(),
+            request.query(),
+            request.remoteAddress(),
+            action,
+            allowed,
+            grants);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          AuthDecision decision;
+          try {
+            decision = hook.authorize(authRequest);
+          } catch (Exception e) {
+            // The embedder's bug, not the client's: answered 500 and logged.
+            throw new CompletionException(
+                new IllegalStateException("the server's authorizer failed: " + e, e));
+          }
+          if (decision == null) decision = AuthDecision.allow();
+          return ChannelAccess.applyDecision(decision, allowed);
+        },
+        HOOKS);
+  }
+
+  private Grants grants(Presented request) {
+    if (verifier == null) return Grants.ALL;
+    String token =
+        Credentials.find(request.authorization(), request.tokenParam(), request.cookie());
+    if (token == null) {
+      throw new AuthException(
+          401,
+          "no token: send 'Authorization: Bearer <token>', a token query parameter or a"
+              + " realtime_token cookie");
+    }
+    return verifier.verify(token);
+  }
+}

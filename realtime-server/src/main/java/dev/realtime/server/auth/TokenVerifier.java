@@ -1,0 +1,164 @@
+package dev.realtime.server.auth;
+
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Checks a token against the server's secret and turns it into {@link Grants}.
+ *
+ * <p>Only HS256 is accepted, checked before the signature: a JWT names its own algorithm, and a
+ * verifier that believed it would take {@code alg: none} (no signature at all) or, with a key that
+ * fits several algorithms, whichever the attacker liked. Tokens must carry {@code exp}: a token
+ * that never expires cannot be taken back short of changing the secret for everyone.
+ *
+ * <p>Thread-safe, and cheap per call: the HMAC key is set up once, in the constructor. Every
+ * failure is an {@link AuthException} with status 401 whose message says what to fix; nothing a
+ * client sends makes it throw anything else.
+ */
+public final class TokenVerifier {
+  /**
+   * How far the clocks of the minter and the server may disagree, for {@code exp} and {@code nbf}.
+   */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+  /** The longest token read; longer ones are refused before any parsing. */
+  public static final int MAX_TOKEN_CHARS = 16 * 1024;
+
+  private static final String NOT_A_JWT =
+      "token is not a JWT (three base64url parts separated by dots)";
+
+  private final MACVerifier mac;
+  private final Clock clock;
+
+  /**
+   * @throws IllegalArgumentException when the secret is shorter than 32 UTF-8 bytes
+   */
+  public TokenVerifier(String secret) {
+    this(secret, Clock.systemUTC());
+  }
+
+  /** A verifier that reads the time from {@code clock}, for tests. */
+  public TokenVerifier(String secret, Clock clock) {
+    byte[] key = HmacSecret.bytes(secret);
+    this.clock = Objects.requireNonNull(clock, "clock");
+    try {
+      this.mac = new MACVerifier(key);
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("the token secret is not usable for HS256: " + e, e);
+    }
+  }
+
+  /**
+   * The grants of {@code token}.
+   *
+   * @throws AuthException with status 401 when the token is missing, malformed, not HS256, not
+   *     signed with this secret, expired, not yet valid, without {@code exp}, or has a claim of the
+   *     wrong type
+   */
+  public Grants verify(String token) {
+    SignedJWT jwt = signed(token);
+    Map<String, Object> claims = jwt.getPayload().toJSONObject();
+    if (claims == null) {
+      throw AuthException.unauthorized(
+          "token payload is not a JSON object of claims: mint a new token");
+    }
+    Instant now = clock.instant();
+    Instant expires = TokenClaims.time(claims, TokenClaims.EXPIRES);
+    if (expires == null) {
+      throw AuthException.unauthorized(
+          "token has no 'exp' claim: tokens must expire; mint one with an expiry"
+              + " (realtime token --ttl 1h)");
+    }
+    if (!now.isBefore(expires.plus(CLOCK_SKEW))) {
+      throw AuthException.unauthorized("token expired at " + expires + ": mint a new one");
+    }
+    Instant notBefore = TokenClaims.time(claims, TokenClaims.NOT_BEFORE);
+    if (notBefore != null && now.plus(CLOCK_SKEW).isBefore(notBefore)) {
+      throw AuthException.unauthorized(
+          "token is not valid before "
+              + notBefore
+              + " (its 'nbf' claim; the server's time is "
+              + now
+              + "): check the clocks, or mint one without 'nbf'");
+    }
+    TokenClaims.time(claims, TokenClaims.ISSUED_AT); // not checked, but must be a time if present
+    return Grants.of(
+        TokenClaims.subject(claims),
+        TokenClaims.globs(claims, TokenClaims.SUBSCRIBE),
+        TokenClaims.globs(claims, TokenClaims.PUBLISH),
+        expires);
+  }
+
+  /** The token parsed, checked to be HS256 and signed with this secret. */
+  private SignedJWT signed(String token) {
+    if (token == null || token.isBlank()) {
+      throw AuthException.unauthorized(
+          "no token: send 'Authorization: Bearer <token>', a 'token' query parameter or a"
+              + " 'realtime_token' cookie");
+    }
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw AuthException.unauthorized(
+          "token is "
+              + token.length()
+              + " characters long: at most "
+              + MAX_TOKEN_CHARS
+              + " are accepted; grant fewer patterns");
+    }
+    String[] parts = token.strip().split("\\.", -1);
+    if (parts.length != 3) throw AuthException.unauthorized(NOT_A_JWT);
+    Header header;
+    try {
+      header = Header.parse(new Base64URL(parts[0]));
+    } catch (ParseException | RuntimeException e) {
+      throw AuthException.unauthorized(NOT_A_JWT);
+    }
+    Algorithm alg = header.getAlgorithm();
+    if (!JWSAlgorithm.HS256.equals(alg) || !(header instanceof JWSHeader jwsHeader)) {
+      String name = alg == null ? "(none given)" : ChannelPattern.printable(alg.getName());
+      throw AuthException.unauthorized("token algorithm " + name + " is not accepted: use HS256");
+    }
+    if (!jwsHeader.isBase64URLEncodePayload()) {
+      throw AuthException.unauthorized(
+          "token header 'b64': false is not accepted: use a plain HS256 JWT");
+    }
+    if (parts[2].isEmpty()) {
+      throw AuthException.unauthorized(
+          "token has no signature (its third part is empty): sign it with HS256 and the server's"
+              + " secret");
+    }
+    SignedJWT jwt;
+    try {
+      jwt =
+          new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
+    } catch (ParseException | RuntimeException e) {
+      throw AuthException.unauthorized(NOT_A_JWT);
+    }
+    boolean valid;
+    try {
+      valid = jwt.verify(mac);
+    } catch (JOSEException | RuntimeException e) {
+      throw AuthException.unauthorized(
+          "token could not be verified ("
+              + ChannelPattern.printable(String.valueOf(e.getMessage()))
+              + "): use a plain HS256 JWT");
+    }
+    if (!valid) {
+      throw AuthException.unauthorized(
+          "token signature does not match the server's secret: mint the token with the same"
+              + " secret the server has");
+    }
+    return jwt;
+  }
+}

@@ -1,0 +1,146 @@
+package dev.realtime.server.http;
+
+import dev.realtime.CursorUnavailableException;
+import dev.realtime.EngineException;
+import dev.realtime.InvalidNameException;
+import dev.realtime.PayloadTooLargeException;
+import dev.realtime.ValidationException;
+import dev.realtime.server.auth.AuthException;
+import dev.realtime.server.auth.Gatekeeper;
+import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its answer. Turns every failure into a status and a message that says what was
+ * wrong: a client's mistake is a 4xx, an engine outage a 503; anything else is a bug of ours,
+ * logged and answered 500.
+ */
+public final class Exchange {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final ChannelHandlerContext ctx;
+  private final FullHttpRequest request;
+  private final QueryStringDecoder uri;
+  private final Responses responses;
+  private final ServerMetrics metrics;
+  private final boolean keepAlive;
+
+  Exchange(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      QueryStringDecoder uri,
+      Responses responses,
+      ServerMetrics metrics) {
+    this.ctx = ctx;
+    this.request = request;
+    this.uri = uri;
+    this.responses = responses;
+    this.metrics = metrics;
+    this.keepAlive = HttpUtil.isKeepAlive(request);
+  }
+
+  public ChannelHandlerContext ctx() {
+    return ctx;
+  }
+
+  public FullHttpRequest request() {
+    return request;
+  }
+
+  public HttpHeaders headers() {
+    return request.headers();
+  }
+
+  public String path() {
+    return uri.path();
+  }
+
+  public Map<String, List<String>> query() {
+    return uri.parameters();
+  }
+
+  /** The last value of query parameter {@code name}, or null. */
+  public String param(String name) {
+    List<String> values = uri.parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
+  }
+
+  public Responses responses() {
+    return responses;
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /** The request as the auth hook sees it. */
+  public Gatekeeper.Presented presented() {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (Map.Entry<String, String> h : request.headers()) {
+      headers.computeIfAbsent(h.getKey(), k -> new java.util.ArrayList<>()).add(h.getValue());
+    }
+    String remote =
+        ctx.channel().remoteAddress() instanceof InetSocketAddress a
+            ? a.getAddress().getHostAddress()
+            : String.valueOf(ctx.channel().remoteAddress());
+    return new Gatekeeper.Presented(
+        request.method().name(),
+        uri.path(),
+        headers,
+        uri.parameters(),
+        remote,
+        request.headers().get(HttpHeaderNames.AUTHORIZATION),
+        param("token"),
+        request.headers().get(HttpHeaderNames.COOKIE));
+  }
+
+  public void json(int status, byte[] body) {
+    responses.json(ctx, request.headers(), keepAlive, status, body);
+  }
+
+  public void send(int status, String contentType, byte[] body) {
+    responses.send(ctx, request.headers(), keepAlive, status, contentType, body);
+  }
+
+  public void error(int status, String message) {
+    metrics.rejected();
+    responses.error(ctx, request.headers(), keepAlive, status, message);
+  }
+
+  /** Answers {@code failure} with the status it stands for. Safe to call from any thread. */
+  public void fail(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    Throwable cause = t;
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> fail(cause));
+      return;
+    }
+    switch (cause) {
+      case HttpError e -> error(e.status(), e.getMessage());
+      case AuthException e -> error(e.status(), e.getMessage());
+      case InvalidNameException e -> error(400, e.getMessage());
+      case PayloadTooLargeException e -> error(413, e.getMessage());
+      case ValidationException e -> error(422, e.getMessage());
+      case CursorUnavailableException e -> error(410, e.getMessage());
+      case EngineException e -> error(503, "the engine is unavailable: " + e.getMessage());
+      case IllegalArgumentException e -> error(400, e.getMessage());
+      default -> {
+        log.error("{} {} failed", request.method(), uri.path(), cause);
+        error(500, "the server failed on this request: " + cause);
+      }
+    }
+  }
+}

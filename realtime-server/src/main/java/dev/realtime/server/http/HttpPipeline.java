@@ -1,0 +1,77 @@
+package dev.realtime.server.http;
+
+import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * Each connection's handlers: HTTP/1.1 codec, a body aggregator bounded by the largest request
+ * accepted (answering 413 in JSON past it), and the shared {@link Router}.
+ */
+public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
+  static final int MAX_INITIAL_LINE = 8192;
+  static final int MAX_HEADER_SIZE = 16384;
+
+  private final Router router;
+  private final Responses responses;
+  private final ServerMetrics metrics;
+  private final int maxRequestBytes;
+  private final ChannelGroup connections;
+
+  public HttpPipeline(
+      Router router,
+      Responses responses,
+      ServerMetrics metrics,
+      int maxRequestBytes,
+      ChannelGroup connections) {
+    this.connections = connections;
+    this.router = router;
+    this.responses = responses;
+    this.metrics = metrics;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    connections.add(ch); // closed together on shutdown
+    ch.pipeline()
+        .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+        .addLast(new BoundedBody(maxRequestBytes, responses, metrics))
+        .addLast(router);
+  }
+
+  /** Answers a body over the bound with a JSON 413 that says the bound. */
+  private static final class BoundedBody extends HttpObjectAggregator {
+    private final Responses responses;
+    private final ServerMetrics metrics;
+    private final int max;
+
+    BoundedBody(int max, Responses responses, ServerMetrics metrics) {
+      super(max, true);
+      this.max = max;
+      this.responses = responses;
+      this.metrics = metrics;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      metrics.rejected();
+      responses.error(
+          ctx,
+          oversized.headers(),
+          false,
+          413,
+          "the request body is over "
+              + max
+              + " bytes, the most this server accepts (Content-Length: "
+              + HttpUtil.getContentLength(oversized, -1L)
+              + ")");
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.realtime.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes complete (non-streaming) answers: JSON bodies, errors as {@code {"error": ...}}, and plain
+ * text, each with CORS headers and keep-alive handled.
+ */
+public final class Responses {
+  private final Cors cors;
+
+  public Responses(Cors cors) {
+    this.cors = cors;
+  }
+
+  public Cors cors() {
+    return cors;
+  }
+
+  public void json(
+      ChannelHandlerContext ctx, HttpHeaders request, boolean keepAlive, int status, byte[] json) {
+    send(ctx, request, keepAlive, status, "application/json; charset=utf-8", json);
+  }
+
+  public void error(
+      ChannelHandlerContext ctx,
+      HttpHeaders request,
+      boolean keepAlive,
+      int status,
+      String message) {
+    String body = "{\"error\":" + JsonText.quote(message) + "}";
+    json(ctx, request, keepAlive, status, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void send(
+      ChannelHandlerContext ctx,
+      HttpHeaders request,
+      boolean keepAlive,
+      int status,
+      String contentType,
+      byte[] body) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+    HttpHeaders h = response.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    if (request != null) cors.apply(request, h);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
+  }
+}

@@ -1,0 +1,175 @@
+package dev.realtime.server.http;
+
+import dev.realtime.server.api.EmitEndpoint;
+import dev.realtime.server.api.HealthEndpoint;
+import dev.realtime.server.api.HistoryEndpoint;
+import dev.realtime.server.metrics.ServerMetrics;
+import dev.realtime.server.sse.SseEndpoint;
+import dev.realtime.server.sse.SseStream;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each request to its endpoint by method and path, and turns whatever goes wrong into an
+ * answer (see {@link Exchange#fail}). Shared by every connection: it holds no per-request state.
+ *
+ * <pre>
+ * GET  {base}                               the event stream (SSE)
+ * POST {base}/channels/{channel}/events     emit to one channel
+ * POST {base}/events                        emit to several channels
+ * GET  {base}/channels/{channel}/history    read history
+ * GET  /healthz, GET /metrics
+ * </pre>
+ */
+@ChannelHandler.Sharable
+public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  private final String base;
+  private final String channelsPrefix;
+  private final SseEndpoint sse;
+  private final EmitEndpoint emit;
+  private final HistoryEndpoint history;
+  private final HealthEndpoint health;
+  private final Responses responses;
+  private final ServerMetrics metrics;
+
+  public Router(
+      String basePath,
+      SseEndpoint sse,
+      EmitEndpoint emit,
+      HistoryEndpoint history,
+      HealthEndpoint health,
+      Responses responses,
+      ServerMetrics metrics) {
+    this.base = basePath;
+    this.channelsPrefix = basePath + "/channels/";
+    this.sse = sse;
+    this.emit = emit;
+    this.history = history;
+    this.health = health;
+    this.responses = responses;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (ctx.channel().hasAttr(SseStream.OF_CHANNEL)) {
+      return; // a request pipelined behind an event stream cannot be answered on it
+    }
+    if (!request.decoderResult().isSuccess()) {
+      Exchange x = new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics);
+      x.error(400, "the request is not valid HTTP/1.1: " + request.decoderResult().cause());
+      return;
+    }
+    QueryStringDecoder uri;
+    try {
+      uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, 1024);
+      uri.path();
+      uri.parameters();
+    } catch (IllegalArgumentException e) {
+      Exchange x = new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics);
+      x.error(400, "the request URI is malformed (" + e.getMessage() + "): percent-encode it");
+      return;
+    }
+    Exchange x = new Exchange(ctx, request, uri, responses, metrics);
+    try {
+      route(x, request.method(), uri.path());
+    } catch (RuntimeException e) {
+      x.fail(e);
+    }
+  }
+
+  private void route(Exchange x, HttpMethod method, String path) {
+    if (method.equals(HttpMethod.OPTIONS)) {
+      DefaultFullHttpResponse r =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      responses.cors().preflight(x.headers(), r.headers());
+      HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(x.request()));
+      x.ctx().writeAndFlush(r);
+      return;
+    }
+    if (path.equals(base)) {
+      expect(method, HttpMethod.GET, path);
+      sse.handle(x);
+    } else if (path.equals(base + "/events")) {
+      expect(method, HttpMethod.POST, path);
+      emit.many(x);
+    } else if (path.startsWith(channelsPrefix)) {
+      String rest = path.substring(channelsPrefix.length());
+      int slash = rest.lastIndexOf('/');
+      String channel = slash <= 0 ? null : rest.substring(0, slash);
+      String what = slash < 0 ? "" : rest.substring(slash + 1);
+      if (channel != null && what.equals("events")) {
+        expect(method, HttpMethod.POST, path);
+        emit.one(x, channel);
+      } else if (channel != null && what.equals("history")) {
+        expect(method, HttpMethod.GET, path);
+        history.handle(x, channel);
+      } else {
+        notFound(x, path);
+      }
+    } else if (path.equals("/healthz")) {
+      expect(method, HttpMethod.GET, path);
+      health.handle(x);
+    } else if (path.equals("/metrics")) {
+      expect(method, HttpMethod.GET, path);
+      x.send(
+          200,
+          "text/plain; version=0.0.4; charset=utf-8",
+          metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    } else {
+      notFound(x, path);
+    }
+  }
+
+  private void notFound(Exchange x, String path) {
+    x.error(
+        404,
+        "no such path: "
+            + shorten(path)
+            + " (the API is GET "
+            + base
+            + ", POST "
+            + base
+            + "/events, POST "
+            + channelsPrefix
+            + "{channel}/events, GET "
+            + channelsPrefix
+            + "{channel}/history, GET /healthz, GET /metrics)");
+  }
+
+  private static void expect(HttpMethod actual, HttpMethod expected, String path) {
+    if (!actual.equals(expected)) {
+      throw new HttpError(405, actual + " " + shorten(path) + " is not accepted: use " + expected);
+    }
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    SseStream stream = ctx.channel().attr(SseStream.OF_CHANNEL).get();
+    if (stream != null) stream.writabilityChanged();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

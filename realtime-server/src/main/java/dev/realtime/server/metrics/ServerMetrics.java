@@ -1,0 +1,111 @@
+package dev.realtime.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What {@code GET /metrics} reports, in Prometheus text: open streams, subscriptions, emits,
+ * deliveries, slow consumers dropped, and how long an event took from its emit (its id's time) to
+ * being handed to a connection's socket. Counting is a few adds per event, cheap enough for the
+ * delivery path.
+ */
+public final class ServerMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger streams = new AtomicInteger();
+  private final AtomicInteger subscriptions = new AtomicInteger();
+  private final Counter emits;
+  private final Counter deliveries;
+  private final Counter slowConsumers;
+  private final Counter rejectedRequests;
+  private final Timer emitToWrite;
+
+  public ServerMetrics() {
+    Gauge.builder("realtime_open_streams", streams, AtomicInteger::get)
+        .description("SSE streams open now")
+        .register(registry);
+    Gauge.builder("realtime_subscriptions", subscriptions, AtomicInteger::get)
+        .description("Channel subscriptions of open streams")
+        .register(registry);
+    emits = Counter.builder("realtime_emits").description("Events emitted").register(registry);
+    deliveries =
+        Counter.builder("realtime_deliveries")
+            .description("Events written to streams")
+            .register(registry);
+    slowConsumers =
+        Counter.builder("realtime_slow_consumers_dropped")
+            .description("Streams closed because the client did not read fast enough")
+            .register(registry);
+    rejectedRequests =
+        Counter.builder("realtime_rejected_requests")
+            .description("Requests answered with a 4xx or 5xx status")
+            .register(registry);
+    emitToWrite =
+        Timer.builder("realtime_emit_to_write")
+            .description(
+                "From an event's emit (its id's time) to its frame being queued on a socket")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+  }
+
+  public void streamOpened(int channels) {
+    streams.incrementAndGet();
+    subscriptions.addAndGet(channels);
+  }
+
+  public void streamClosed(int channels) {
+    streams.decrementAndGet();
+    subscriptions.addAndGet(-channels);
+  }
+
+  public int openStreams() {
+    return streams.get();
+  }
+
+  public int subscriptions() {
+    return subscriptions.get();
+  }
+
+  public void emitted(int events) {
+    emits.increment(events);
+  }
+
+  public double emits() {
+    return emits.count();
+  }
+
+  public void delivered(long emittedAtMillis) {
+    deliveries.increment();
+    long lag = System.currentTimeMillis() - emittedAtMillis;
+    emitToWrite.record(Math.max(0, lag), TimeUnit.MILLISECONDS);
+  }
+
+  public double deliveries() {
+    return deliveries.count();
+  }
+
+  public void slowConsumerDropped() {
+    slowConsumers.increment();
+  }
+
+  public double slowConsumersDropped() {
+    return slowConsumers.count();
+  }
+
+  public void rejected() {
+    rejectedRequests.increment();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.realtime.server.sse;
+
+import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
+import dev.realtime.Subscription;
+import dev.realtime.server.ServerConfig;
+import dev.realtime.server.auth.Action;
+import dev.realtime.server.auth.Gatekeeper;
+import dev.realtime.server.http.Exchange;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/realtime}: checks the request, admits its channels, subscribes each one where the
+ * client left off, and only then answers 200 and opens the stream, so every failure before that is
+ * a proper status and not a broken stream.
+ */
+public final class SseEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(SseEndpoint.class);
+
+  private final Realtime realtime;
+  private final ServerConfig config;
+  private final Gatekeeper gate;
+  private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
+
+  public SseEndpoint(Realtime realtime, ServerConfig config, Gatekeeper gate) {
+    this.realtime = realtime;
+    this.config = config;
+    this.gate = gate;
+  }
+
+  public void handle(Exchange x) {
+    StreamRequest parsed =
+        StreamRequest.parse(realtime, x.query(), x.headers().get("Last-Event-ID"));
+    gate.admit(x.presented(), Action.SUBSCRIBE, parsed.channels())
+        .thenCompose(channels -> subscribe(x, parsed, channels))
+        .whenComplete(
+            (stream, error) -> {
+              if (error != null) x.fail(error);
+            });
+  }
+
+  private CompletableFuture<SseStream> subscribe(
+      Exchange x, StreamRequest parsed, List<String> channels) {
+    Channel ch = x.ctx().channel();
+    SseStream stream =
+        new SseStream(ch, List.copyOf(channels), x.metrics(), config.maxBufferedBytes());
+    ch.closeFuture().addListener(f -> closed(stream));
+    String[] starts = new String[channels.size()];
+    List<CompletableFuture<Subscription>> subscribed = new ArrayList<>();
+    for (int i = 0; i < channels.size(); i++) {
+      String name = channels.get(i);
+      StreamStart start = parsed.starts().get(parsed.channels().indexOf(name));
+      starts[i] = start.afterId(); // others: where the subscription starts
+      int index = i;
+      Subscribe<Object> request =
+          parsed.events() == null
+              ? Subscribe.toAll()
+              : Subscribe.to(parsed.events().toArray(String[]::new));
+      request =
+          start.applyTo(
+              request
+                  .onEntry(e -> stream.onEntry(index, e))
+                  .onGap(g -> stream.onGap(index, g))
+                  .onError(e -> log.warn("stream of channel '{}': {}", name, e.toString())));
+      subscribed.add(
+          realtime
+              .channel(name)
+              .subscribeAsync(request)
+              .thenApply(
+                  s -> {
+                    stream.subscribed(index, s);
+                    return s;
+                  }));
+    }
+    return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new))
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                stream.close();
+                subscribed.forEach(f -> f.thenAccept(Subscription::unsubscribe));
+                throw error instanceof RuntimeException re ? re : new RuntimeException(error);
+              }
+              open.add(stream);
+              ch.eventLoop()
+                  .execute(
+                      () ->
+                          stream.open(
+                              head(x),
+                              starts,
+                              config.heartbeat().toMillis(),
+                              config.maxDuration().toMillis()));
+              if (!ch.isActive()) closed(stream);
+              return stream;
+            });
+  }
+
+  private HttpResponse head(Exchange x) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpHeaders h = head.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+    h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    h.set(HttpHeaderNames.CONNECTION, "keep-alive");
+    h.set("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
+    x.responses().cors().apply(x.headers(), h);
+    HttpUtil.setTransferEncodingChunked(head, true);
+    return head;
+  }
+
+  private void closed(SseStream stream) {
+    stream.close();
+    open.remove(stream);
+  }
+
+  /** Streams open now. */
+  public int openStreams() {
+    return open.size();
+  }
+
+  /**
+   * Tells every open stream to reconnect (elsewhere, or here after a restart) and ends it; the
+   * returned future completes when their connections have closed.
+   */
+  public CompletableFuture<Void> shutdown() {
+    List<CompletableFuture<?>> closing = new ArrayList<>();
+    for (SseStream s : open) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      s.channel().closeFuture().addListener(f -> done.complete(null));
+      closing.add(done);
+      s.end(SseFrames.reconnect(System.currentTimeMillis()));
+    }
+    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+  }
+}

@@ -1,0 +1,133 @@
+package dev.realtime.server.sse;
+
+import dev.realtime.server.http.JsonText;
+import dev.realtime.spi.LogEntry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of every Server-Sent Events frame the server writes. A user event is encoded once per
+ * log entry ({@link LogEntry#memo}) and the same array goes to every connection:
+ *
+ * <pre>
+ * id: 1700000000000-0
+ * data: {"id":"1700000000000-0","data":{...},"event":"chat.message","channel":"room-1"}
+ * (blank line)
+ * </pre>
+ *
+ * Control frames are the original's {@code {"type": ...}} objects on a {@code data:} line.
+ */
+public final class SseFrames {
+  /** The memo key of event frames. */
+  private static final Object EVENT_FRAME = new Object();
+
+  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private SseFrames() {}
+
+  /**
+   * The whole frame of a user event, {@code id:} line first. {@link #dataOffset} tells where the
+   * {@code data:} line starts, for connections that write their own {@code id:} line.
+   */
+  public static byte[] event(LogEntry entry) {
+    return entry.memo(EVENT_FRAME, SseFrames::encodeEvent);
+  }
+
+  /** Where the {@code data:} line of {@link #event(LogEntry)} starts. */
+  public static int dataOffset(LogEntry entry) {
+    return 5 + entry.idText().length();
+  }
+
+  private static byte[] encodeEvent(LogEntry e) {
+    byte[] data = e.data().json();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 96);
+    String id = e.idText();
+    ascii(out, "id: ");
+    ascii(out, id);
+    ascii(out, "\ndata: {\"id\":\"");
+    ascii(out, id);
+    ascii(out, "\",\"data\":");
+    writeOnOneLine(out, data);
+    ascii(out, ",\"event\":");
+    quoted(out, e.event()); // written by others, an event name may hold anything
+    ascii(out, ",\"channel\":");
+    quoted(out, e.channel());
+    ascii(out, "}\n\n");
+    return out.toByteArray();
+  }
+
+  /** {@code data: {"type":"connected","channel":"a"}}, optionally with an {@code id:} line. */
+  public static byte[] connected(String channel, String idLine) {
+    return control(idLine, "{\"type\":\"connected\",\"channel\":" + quote(channel) + "}");
+  }
+
+  /** History no longer holds what came after {@code afterId}: the client missed messages. */
+  public static byte[] gap(String channel, String afterId, String resumedFrom) {
+    return control(
+        null,
+        "{\"type\":\"gap\",\"channel\":"
+            + quote(channel)
+            + ",\"afterId\":"
+            + quote(afterId)
+            + ",\"resumedFrom\":"
+            + (resumedFrom == null ? "null" : quote(resumedFrom))
+            + "}");
+  }
+
+  public static byte[] reconnect(long nowMillis) {
+    return control(null, "{\"type\":\"reconnect\",\"timestamp\":" + nowMillis + "}");
+  }
+
+  public static byte[] error(String message) {
+    return control(null, "{\"type\":\"error\",\"error\":" + quote(message) + "}");
+  }
+
+  public static byte[] ping() {
+    return PING;
+  }
+
+  /** A frame with only an {@code id:} line: moves the browser's Last-Event-ID, fires no event. */
+  public static byte[] idOnly(String idLine) {
+    return ("id: " + idLine + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] control(String idLine, String json) {
+    String frame = (idLine == null ? "" : "id: " + idLine + "\n") + "data: " + json + "\n\n";
+    return frame.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Valid JSON holds raw line breaks only as whitespace between tokens (inside strings they must be
+   * escaped), so turning them into spaces keeps the value and keeps the {@code data:} line whole.
+   * This library stores compact JSON; data written by others may be pretty-printed.
+   */
+  private static void writeOnOneLine(ByteArrayOutputStream out, byte[] json) {
+    for (byte b : json) {
+      if (b == '\n' || b == '\r') {
+        for (int i = 0; i < json.length; i++) {
+          out.write(json[i] == '\n' || json[i] == '\r' ? ' ' : json[i]);
+        }
+        return;
+      }
+    }
+    out.write(json, 0, json.length);
+  }
+
+  /** A JSON string literal; JSON escaping keeps line breaks out of the frame's data line. */
+  static String quote(String s) {
+    return JsonText.quote(s);
+  }
+
+  private static void quoted(ByteArrayOutputStream out, String s) {
+    utf8(out, quote(s));
+  }
+
+  private static void ascii(ByteArrayOutputStream out, String s) {
+    for (int i = 0; i < s.length(); i++) out.write(s.charAt(i));
+  }
+
+  private static void utf8(ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.write(b, 0, b.length);
+  }
+}
