@@ -3,8 +3,15 @@ package dev.realtime.server.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +34,17 @@ public final class ServerMetrics {
   private final Timer emitToWrite;
 
   public ServerMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("realtime_process_resident_memory", ServerMetrics::residentBytes)
+        .description("Resident set size of the server process (VmRSS)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("realtime_process_pid", () -> ProcessHandle.current().pid())
+        .description("The server's process id (for tools on the same machine)")
+        .register(registry);
     Gauge.builder("realtime_open_streams", streams, AtomicInteger::get)
         .description("SSE streams open now")
         .register(registry);
@@ -102,6 +120,20 @@ public final class ServerMetrics {
 
   public void rejected() {
     rejectedRequests.increment();
+  }
+
+  /** VmRSS from /proc/self/status, or -1 where there is no /proc. */
+  static double residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
   }
 
   /** The Prometheus text exposition. */
