@@ -7,7 +7,8 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,9 +69,11 @@ public final class TokenVerifier {
    *     wrong type
    */
   public Grants verify(String token) {
-    SignedJWT jwt = signed(token);
-    Map<String, Object> claims = jwt.getPayload().toJSONObject();
-    if (claims == null) {
+    Base64URL payload = signedPayload(token);
+    Map<String, Object> claims;
+    try {
+      claims = JSONObjectUtils.parse(payload.decodeToString());
+    } catch (ParseException | RuntimeException e) {
       throw AuthException.unauthorized(
           "token payload is not a JSON object of claims: mint a new token");
     }
@@ -101,8 +104,8 @@ public final class TokenVerifier {
         expires);
   }
 
-  /** The token parsed, checked to be HS256 and signed with this secret. */
-  private SignedJWT signed(String token) {
+  /** The token's payload, once its header is checked to be HS256 and its signature to match. */
+  private Base64URL signedPayload(String token) {
     if (token == null || token.isBlank()) {
       throw AuthException.unauthorized(
           "no token: send 'Authorization: Bearer <token>', a 'token' query parameter or a"
@@ -116,7 +119,9 @@ public final class TokenVerifier {
               + MAX_TOKEN_CHARS
               + " are accepted; grant fewer patterns");
     }
-    String[] parts = token.strip().split("\\.", -1);
+    token = token.strip();
+    if (!isBase64UrlOrDot(token)) throw AuthException.unauthorized(NOT_A_JWT);
+    String[] parts = token.split("\\.", -1);
     if (parts.length != 3) throw AuthException.unauthorized(NOT_A_JWT);
     Header header;
     try {
@@ -138,16 +143,12 @@ public final class TokenVerifier {
           "token has no signature (its third part is empty): sign it with HS256 and the server's"
               + " secret");
     }
-    SignedJWT jwt;
-    try {
-      jwt =
-          new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
-    } catch (ParseException | RuntimeException e) {
-      throw AuthException.unauthorized(NOT_A_JWT);
-    }
     boolean valid;
     try {
-      valid = jwt.verify(mac);
+      // The signing input is the token up to its last dot, byte for byte as the client sent it.
+      byte[] signingInput =
+          token.substring(0, token.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
+      valid = mac.verify(jwsHeader, signingInput, new Base64URL(parts[2]));
     } catch (JOSEException | RuntimeException e) {
       throw AuthException.unauthorized(
           "token could not be verified ("
@@ -159,6 +160,26 @@ public final class TokenVerifier {
           "token signature does not match the server's secret: mint the token with the same"
               + " secret the server has");
     }
-    return jwt;
+    return new Base64URL(parts[1]);
+  }
+
+  /**
+   * Whether every character is base64url or a dot. Checked first so that a token has one spelling:
+   * a base64 decoder that skipped stray characters would otherwise accept a valid token with junk
+   * inserted into its signature, and non-ASCII could not reach the ASCII signing input unchanged.
+   */
+  private static boolean isBase64UrlOrDot(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.';
+      if (!ok) return false;
+    }
+    return true;
   }
 }

@@ -3,8 +3,8 @@ package dev.realtime.server.cli;
 import dev.realtime.Schema;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -19,11 +19,12 @@ import tools.jackson.databind.json.JsonMapper;
     name = "emit",
     mixinStandardHelpOptions = true,
     description = {
-      "Emits one event to a channel on Redis and prints its id. The channel's stream is not"
-          + " trimmed and its expiry is left as it is: the application that owns the channel"
-          + " keeps its own retention.",
+      "Emits one event to a channel, on Redis or through a running server, and prints its id."
+          + " On Redis the channel's stream is not trimmed and its expiry is left as it is: the"
+          + " application that owns the channel keeps its own retention.",
       "Example: realtime emit --redis redis://localhost:6379 room-1 chat.message"
-          + " '{\"user\":\"ada\",\"text\":\"hi\"}'"
+          + " '{\"user\":\"ada\",\"text\":\"hi\"}'",
+      "Example: realtime emit --url http://127.0.0.1:8080 room-1 chat.message '{\"text\":\"hi\"}'"
     })
 final class EmitCommand implements Callable<Integer> {
   /**
@@ -42,7 +43,8 @@ final class EmitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin RedisOption redis;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
   @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel, e.g. room-1.")
   String channel;
@@ -61,13 +63,20 @@ final class EmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode data = parse(json);
-    try (RedisOption.Connection c = redis.connect(Schema.NONE, e -> {})) {
-      String id = c.realtime().channel(channel).emit(event, data);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(id);
-      out.flush();
+    JsonNode data = parse(json); // before connecting: bad data is the user's, not the server's
+    String id;
+    if (target.server != null) {
+      try (ServerClient c = target.server.connect()) {
+        id = c.emit(channel, event, data);
+      }
+    } else {
+      try (RedisOption.Connection c = target.redis.connect(Schema.NONE, e -> {})) {
+        id = c.realtime().channel(channel).emit(event, data);
+      }
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(id);
+    out.flush();
     return 0;
   }
 

@@ -4,10 +4,11 @@ import dev.realtime.HistoryMessage;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Schema;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,16 +20,18 @@ import tools.jackson.databind.node.ObjectNode;
     name = "history",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints a channel's history on Redis as a JSON array of {\"id\",\"event\",\"channel\","
-          + "\"data\"}, oldest first, one message per line.",
-      "Example: realtime history --redis redis://localhost:6379 room-1 --latest --limit 50"
+      "Prints a channel's history, from Redis or through a running server, as a JSON array of"
+          + " {\"id\",\"event\",\"channel\",\"data\"}, oldest first, one message per line.",
+      "Example: realtime history --redis redis://localhost:6379 room-1 --latest --limit 50",
+      "Example: realtime history --url http://127.0.0.1:8080 room-1 --latest --limit 50"
     })
 final class HistoryCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Spec CommandSpec spec;
 
-  @Mixin RedisOption redis;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
   @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel, e.g. room-1.")
   String channel;
@@ -62,29 +65,53 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HistoryQuery query = query();
+    HistoryQuery query = query(); // checked here for both routes: the same messages either way
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<HistoryMessage> messages;
-    try (RedisOption.Connection c =
-        redis.connect(Schema.NONE, e -> err.println("realtime: " + e.getMessage()))) {
-      messages = c.realtime().channel(channel).history(query);
+    List<String> messages = new ArrayList<>();
+    if (target.server != null) {
+      try (ServerClient c = target.server.connect()) {
+        messages = c.history(channel, queryString());
+      }
+    } else {
+      try (RedisOption.Connection c =
+          target.redis.connect(Schema.NONE, e -> err.println("realtime: " + e.getMessage()))) {
+        for (HistoryMessage m : c.realtime().channel(channel).history(query)) {
+          ObjectNode node = JSON.createObjectNode();
+          node.put("id", m.id());
+          node.put("event", m.event());
+          node.put("channel", m.channel());
+          node.set("data", JSON.valueToTree(m.data()));
+          messages.add(JSON.writeValueAsString(node));
+        }
+      }
     }
-    StringBuilder text = new StringBuilder(messages.isEmpty() ? "[]" : "[\n");
-    for (int i = 0; i < messages.size(); i++) {
-      HistoryMessage m = messages.get(i);
-      ObjectNode node = JSON.createObjectNode();
-      node.put("id", m.id());
-      node.put("event", m.event());
-      node.put("channel", m.channel());
-      node.set("data", JSON.valueToTree(m.data()));
-      text.append("  ").append(JSON.writeValueAsString(node));
-      text.append(i + 1 < messages.size() ? ",\n" : "\n]");
-    }
-    out.println(text);
+    out.println(layout(messages));
     out.flush();
     err.flush();
     return 0;
+  }
+
+  /**
+   * The array, one compact message per line, so that both routes print the same text and a script
+   * may read it either as one JSON value or line by line.
+   */
+  static String layout(List<String> messages) {
+    StringBuilder text = new StringBuilder(messages.isEmpty() ? "[]" : "[\n");
+    for (int i = 0; i < messages.size(); i++) {
+      text.append("  ").append(messages.get(i));
+      text.append(i + 1 < messages.size() ? ",\n" : "\n]");
+    }
+    return text.toString();
+  }
+
+  /** The query of {@code GET .../history}, after {@link #query()} has checked the options. */
+  private String queryString() {
+    StringBuilder q = new StringBuilder("limit=").append(limit);
+    if (latest) q.append("&latest=true");
+    if (start != null) q.append("&start=").append(start);
+    if (end != null) q.append("&end=").append(end);
+    return q.toString();
   }
 
   private HistoryQuery query() {

@@ -12,9 +12,12 @@ import picocli.CommandLine.Command;
     version = "realtime 0.1.0-SNAPSHOT",
     description = "Realtime messaging for Java: typed events, channels, history, live delivery.",
     subcommands = {
+      ServeCommand.class,
       DemoCommand.class,
       EmitCommand.class,
       HistoryCommand.class,
+      TailCommand.class,
+      TokenCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -33,12 +36,14 @@ public final class Main implements Runnable {
 
   /**
    * Runs the command line with its output and errors going to {@code out} and {@code err}, and
-   * returns its exit code: 0 when it worked, 2 for an argument that is not accepted, 1 when
-   * something else failed (Redis unreachable, say). Every error is one line, {@code realtime: <what
-   * was wrong and what is accepted>}, without a stack trace.
+   * returns its exit code: 0 when it worked, 2 for an argument that is not accepted (a server's
+   * 400, 404, 413 and 422 included), 1 when something else failed (Redis or the server unreachable,
+   * a token refused). Every error is one line, {@code realtime: <what was wrong and what is
+   * accepted>}, without a stack trace.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+    ServeCommand.addSettingOptions(cli.getSubcommands().get("serve"));
     cli.setParameterExceptionHandler(
         (e, arguments) -> {
           CommandLine cmd = e.getCommandLine();

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,10 @@ public final class SseEndpoint {
   private final ServerConfig config;
   private final Gatekeeper gate;
   private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
+
+  /** Each subscription delivers on its own virtual thread while it has something to deliver. */
+  private static final Executor DELIVERY =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sse-delivery-", 0).factory());
 
   public SseEndpoint(Realtime realtime, ServerConfig config, Gatekeeper gate) {
     this.realtime = realtime;
@@ -57,14 +63,12 @@ public final class SseEndpoint {
       Exchange x, StreamRequest parsed, List<String> channels) {
     Channel ch = x.ctx().channel();
     SseStream stream =
-        new SseStream(ch, List.copyOf(channels), x.metrics(), config.maxBufferedBytes());
+        new SseStream(ch, List.copyOf(channels), x.metrics(), config.maxBufferedBytes(), DELIVERY);
     ch.closeFuture().addListener(f -> closed(stream));
-    String[] starts = new String[channels.size()];
     List<CompletableFuture<Subscription>> subscribed = new ArrayList<>();
     for (int i = 0; i < channels.size(); i++) {
       String name = channels.get(i);
       StreamStart start = parsed.starts().get(parsed.channels().indexOf(name));
-      starts[i] = start.afterId(); // others: where the subscription starts
       int index = i;
       Subscribe<Object> request =
           parsed.events() == null
@@ -74,6 +78,7 @@ public final class SseEndpoint {
           start.applyTo(
               request
                   .onEntry(e -> stream.onEntry(index, e))
+                  .executor(stream.deliveries())
                   .onGap(g -> stream.onGap(index, g))
                   .onError(e -> log.warn("stream of channel '{}': {}", name, e.toString())));
       subscribed.add(
@@ -100,7 +105,6 @@ public final class SseEndpoint {
                       () ->
                           stream.open(
                               head(x),
-                              starts,
                               config.heartbeat().toMillis(),
                               config.maxDuration().toMillis()));
               if (!ch.isActive()) closed(stream);

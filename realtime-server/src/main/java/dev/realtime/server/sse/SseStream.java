@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -55,6 +57,8 @@ public final class SseStream {
   private boolean opened;
   private boolean drainScheduled;
   private boolean closed;
+  private List<Runnable> heldDeliveries = new ArrayList<>(); // until open(); then null
+  private final Executor deliveryExecutor;
   private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> deadline;
 
@@ -64,7 +68,13 @@ public final class SseStream {
   /** A control frame that moves a channel's position (a gap skipped ahead). */
   private record Moved(int channelIndex, String position, ByteBuf frame) {}
 
-  SseStream(Channel channel, List<String> channels, ServerMetrics metrics, int maxBufferedBytes) {
+  SseStream(
+      Channel channel,
+      List<String> channels,
+      ServerMetrics metrics,
+      int maxBufferedBytes,
+      Executor deliveryExecutor) {
+    this.deliveryExecutor = deliveryExecutor;
     this.channel = channel;
     this.channels = channels;
     this.positions = new String[channels.size()];
@@ -81,6 +91,26 @@ public final class SseStream {
 
   List<String> channels() {
     return channels;
+  }
+
+  /**
+   * The executor of this stream's subscriptions. It holds their first deliveries back until {@link
+   * #open}, so each channel's starting position (written in the {@code connected} frame) is exactly
+   * where its subscription starts, and nothing is queued ahead of the response head.
+   */
+  Executor deliveries() {
+    return task -> {
+      lock.lock();
+      try {
+        if (heldDeliveries != null) {
+          heldDeliveries.add(task);
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      deliveryExecutor.execute(task);
+    };
   }
 
   void subscribed(int index, Subscription subscription) {
@@ -182,23 +212,24 @@ public final class SseStream {
   }
 
   /**
-   * Every subscription has started: writes the response head, the {@code connected} frames (the
-   * last one carrying every channel's starting position as its id) and what was queued meanwhile.
+   * Every subscription has started: writes the response head and the {@code connected} frames (the
+   * last one carrying every channel's starting position as its id), then lets deliveries begin.
    * Runs on the event loop.
    */
-  void open(HttpResponse head, String[] startPositions, long heartbeatMs, long maxDurationMs) {
+  void open(HttpResponse head, long heartbeatMs, long maxDurationMs) {
+    List<Runnable> held;
     lock.lock();
     try {
       if (closed) return;
-      for (int i = 0; i < positions.length; i++) {
-        positions[i] = startPositions[i] != null ? startPositions[i] : subscriptions[i].position();
-      }
+      for (int i = 0; i < positions.length; i++) positions[i] = subscriptions[i].position();
       opened = true;
       drainScheduled = true;
-      writable.signalAll();
+      held = heldDeliveries;
+      heldDeliveries = null;
     } finally {
       lock.unlock();
     }
+    held.forEach(deliveryExecutor::execute);
     metrics.streamOpened(channels.size());
     channel.write(head, channel.voidPromise());
     String idLine = StreamRequest.encode(channels, positions);

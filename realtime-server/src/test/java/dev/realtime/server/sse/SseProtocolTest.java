@@ -93,6 +93,21 @@ class SseProtocolTest {
   }
 
   @Test
+  void timeZeroReplaysEverythingOnEveryChannel() {
+    String a = realtime.channel("a").emit("n", 1);
+    String b = realtime.channel("b").emit("n", 2);
+    try (SseRecorder sse =
+        SseRecorder.open(stream("channel=a&last_ack_a=0&channel=b&last_ack_b=0"))) {
+      sse.expectType("connected");
+      Frame last = sse.expectType("connected");
+      assertThat(last.id()).isEqualTo("a=0-0&b=0-0");
+      assertThat(sse.events(2))
+          .extracting(f -> f.json().get("id").asString())
+          .containsExactlyInAnyOrder(a, b);
+    }
+  }
+
+  @Test
   void lastEventIdResumesEveryChannelOfTheStream() {
     var a = realtime.channel("a");
     var b = realtime.channel("b,with=odd&chars");

@@ -1,0 +1,171 @@
+package dev.realtime.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realtime.HistoryMessage;
+import dev.realtime.JsonSchema;
+import dev.realtime.Realtime;
+import dev.realtime.Schema;
+import dev.realtime.server.HttpCalls;
+import dev.realtime.server.HttpCalls.Answer;
+import dev.realtime.server.RealtimeServer;
+import dev.realtime.server.ServerConfig;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The emit, history, health and metrics endpoints, and their errors. */
+class HttpApiTest {
+  final Realtime realtime =
+      Realtime.builder()
+          .schema(
+              Schema.builder()
+                  .event(
+                      "score",
+                      JsonSchema.of(
+                          "{\"type\":\"object\",\"required\":[\"points\"],"
+                              + "\"properties\":{\"points\":{\"type\":\"integer\"}}}"))
+                  .allowUnknownEvents()
+                  .build())
+          .maxPayloadBytes(2048)
+          .build();
+  final RealtimeServer server =
+      RealtimeServer.builder(realtime).config(ServerConfig.builder().port(0).build()).start();
+  final String api = server.url() + "/api/realtime";
+
+  @AfterEach
+  void close() {
+    server.close();
+    realtime.close();
+  }
+
+  @Test
+  void emitToOneChannelAnswers201WithTheIdAndKeepsTypes() {
+    Answer a =
+        HttpCalls.post(
+            api + "/channels/room-1/events",
+            "{\"event\":\"chat.message\",\"data\":{\"text\":\"123\",\"n\":123,\"big\":12345678901234567890,\"x\":1.50}}");
+    assertThat(a.status()).isEqualTo(201);
+    String id = a.json().get("id").asString();
+    List<HistoryMessage> h = realtime.channel("room-1").history();
+    assertThat(h).extracting(HistoryMessage::id).containsExactly(id);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> data = (Map<String, Object>) h.get(0).data();
+    assertThat(data.get("text")).isEqualTo("123");
+    assertThat(data.get("big").toString()).isEqualTo("12345678901234567890");
+    assertThat(new BigDecimal(data.get("x").toString())).isEqualByComparingTo("1.50");
+  }
+
+  @Test
+  void emitToSeveralChannelsAnswersEveryId() {
+    Answer a =
+        HttpCalls.post(
+            api + "/events",
+            "{\"channels\":[\"a\",\"b\"],\"event\":\"notice\",\"data\":\"hello\"}");
+    assertThat(a.status()).isEqualTo(201);
+    assertThat(a.json().get("ids").get("a").asString())
+        .isEqualTo(realtime.channel("a").history().get(0).id());
+    assertThat(a.json().get("ids").get("b").asString())
+        .isEqualTo(realtime.channel("b").history().get(0).id());
+  }
+
+  @Test
+  void historyAnswersAJsonArrayWithLimitAndLatest() {
+    var ch = realtime.channel("with/slash and space");
+    for (int i = 0; i < 5; i++) ch.emit("n", i);
+    String path =
+        api
+            + "/channels/"
+            + URLEncoder.encode(ch.name(), StandardCharsets.UTF_8).replace("+", "%20");
+    Answer all = HttpCalls.get(path + "/history");
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.json()).hasSize(5);
+    assertThat(all.json().get(0).propertyNames()).containsExactly("id", "event", "channel", "data");
+    assertThat(HttpCalls.get(path + "/history?limit=2").json())
+        .extracting(n -> n.get("data").asInt())
+        .containsExactly(0, 1);
+    assertThat(HttpCalls.get(path + "/history?limit=2&latest=true").json())
+        .extracting(n -> n.get("data").asInt())
+        .containsExactly(3, 4);
+  }
+
+  @Test
+  void errorsSayWhatWasWrongAndWhatIsAccepted() {
+    expect(HttpCalls.post(api + "/channels/room/events", "{not json"), 400, "not JSON");
+    expect(HttpCalls.post(api + "/channels/room/events", "[1]"), 400, "JSON object");
+    expect(HttpCalls.post(api + "/channels/room/events", "{\"data\":1}"), 400, "\"event\"");
+    expect(HttpCalls.post(api + "/channels/room/events", "{\"event\":\"a\"}"), 400, "\"data\"");
+    expect(
+        HttpCalls.post(api + "/channels/room/events", "{\"event\":\"bad name!\",\"data\":1}"),
+        400,
+        "event name");
+    expect(
+        HttpCalls.post(
+            api + "/channels/room/events", "{\"event\":\"score\",\"data\":{\"points\":\"x\"}}"),
+        422,
+        "score");
+    expect(
+        HttpCalls.post(
+            api + "/channels/room/events",
+            "{\"event\":\"a\",\"data\":\"" + "x".repeat(3000) + "\"}"),
+        413,
+        "2048");
+    expect(HttpCalls.post(api + "/events", "{\"event\":\"a\",\"data\":1}"), 400, "\"channels\"");
+    expect(HttpCalls.get(api + "/channels/room/history?limit=0"), 400, "limit '0'");
+    expect(HttpCalls.get(api + "/channels/room/history?limit=5000"), 400, "1000");
+    expect(HttpCalls.get(api + "/channels/room/history?start=yesterday"), 400, "start");
+    expect(HttpCalls.get(api + "/channels/room/history?latest=maybe"), 400, "true or false");
+    expect(HttpCalls.get(server.url() + "/nothing/here"), 404, "GET /api/realtime");
+    expect(HttpCalls.get(api + "/channels/room/events"), 405, "use POST");
+    expect(HttpCalls.post(server.url() + "/api/realtime", "{}"), 405, "use GET");
+    expect(
+        HttpCalls.post(
+            api + "/channels/room/events",
+            "{\"event\":\"a\",\"data\":\"" + "x".repeat(1_100_000) + "\"}"),
+        413,
+        "bytes");
+    assertThat(realtime.channel("room").history()).isEmpty();
+  }
+
+  private static void expect(Answer a, int status, String mentions) {
+    assertThat(a.status()).as(a.body()).isEqualTo(status);
+    assertThat(a.error()).contains(mentions);
+    assertThat(a.response().headers().firstValue("access-control-allow-origin")).hasValue("*");
+  }
+
+  @Test
+  void healthAndMetrics() {
+    Answer health = HttpCalls.get(server.url() + "/healthz");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.json().get("status").asString()).isEqualTo("ok");
+    HttpCalls.post(api + "/channels/room/events", "{\"event\":\"a\",\"data\":1}");
+    String metrics = HttpCalls.get(server.url() + "/metrics").body();
+    assertThat(metrics)
+        .contains("realtime_emits_total 1.0")
+        .contains("realtime_open_streams")
+        .contains("realtime_deliveries_total")
+        .contains("realtime_slow_consumers_dropped_total")
+        .contains("realtime_emit_to_write_seconds_bucket");
+  }
+
+  @Test
+  void preflightAllowsTheHeadersBrowsersSend() throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var r =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api))
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "GET")
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+    assertThat(r.statusCode()).isEqualTo(204);
+    assertThat(r.headers().firstValue("access-control-allow-headers").orElse(""))
+        .contains("Authorization")
+        .contains("Last-Event-ID");
+  }
+}

@@ -1,0 +1,102 @@
+package dev.realtime.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code realtime tail} against a scripted server, for what a real one rarely does on cue: line
+ * endings of every kind, data split over lines, frames cut off by a drop, error and reconnect
+ * frames, and a connection gone silent.
+ */
+class TailProtocolTest {
+  final LineQueue out = new LineQueue();
+  final LineQueue err = new LineQueue();
+
+  static String event(String id, String data) {
+    return "{\"id\":\"" + id + "\",\"data\":" + data + ",\"event\":\"e\",\"channel\":\"a\"}";
+  }
+
+  static String printed(String id, String data) {
+    return "{\"id\":\"" + id + "\",\"event\":\"e\",\"channel\":\"a\",\"data\":" + data + "}";
+  }
+
+  CompletableFuture<Integer> tail(ScriptedSseServer server, String... more) {
+    String[] args = new String[5 + more.length];
+    System.arraycopy(
+        new String[] {"tail", "--url", server.url(), "a", "--seconds=30"}, 0, args, 0, 5);
+    System.arraycopy(more, 0, args, 5, more.length);
+    return CompletableFuture.supplyAsync(
+        () -> Main.run(out.writer(), err.writer(), args), r -> Thread.ofVirtual().start(r));
+  }
+
+  @Test
+  void readsEveryLineEndingAndResumesAfterTheLastWholeFrameOnEveryKindOfEnd() throws Exception {
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            ": ping\r\n\r\n"
+                + "id: 5-0\r\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\r\n\r\n"
+                + "id: 6-0\r\ndata: {\"id\":\"6-0\",\r\ndata: \"data\":{\"x\":[1,\r\n"
+                + "data:2]},\"event\":\"e\",\"channel\":\"a\"}\r\n\r\n"
+                + "data: {\"type\":\"gap\",\"channel\":\"a\",\"afterId\":\"6-0\","
+                + "\"resumedFrom\":\"9-0\"}\n\n"
+                + "id: 9-0\ndata: {\"id\":\"9-0\"", // cut off: neither printed nor acknowledged
+            "id: 9-0\ndata: "
+                + event("9-0", "\"nine\"")
+                + "\n\ndata: {\"type\":\"error\",\"error\":\"slow consumer: too slow\"}\n\n",
+            "id: 10-0\ndata: "
+                + event("10-0", "10")
+                + "\n\ndata: {\"type\":\"reconnect\",\"timestamp\":1}\n\n"
+                + ScriptedSseServer.HOLD,
+            ": ping\r\rid: 11-0\rdata: "
+                + event("11-0", "null")
+                + "\r\r"
+                + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "4");
+
+      assertThat(server.nextLastEventId()).isEqualTo("none");
+      assertThat(out.next()).isEqualTo(printed("6-0", "{\"x\":[1,2]}"));
+      assertThat(err.next())
+          .isEqualTo(
+              "realtime: gap on channel 'a': messages after 6-0 are gone; continuing from 9-0");
+      assertThat(err.next())
+          .startsWith("realtime: the server closed the stream; reconnecting in ")
+          .endsWith(" ms");
+      assertThat(server.nextLastEventId()).isEqualTo("6-0");
+      assertThat(out.next()).isEqualTo(printed("9-0", "\"nine\""));
+      assertThat(err.next())
+          .startsWith(
+              "realtime: the server ended the stream: slow consumer: too slow; reconnecting in ");
+      assertThat(server.nextLastEventId()).isEqualTo("9-0");
+      assertThat(out.next()).isEqualTo(printed("10-0", "10"));
+      assertThat(server.nextLastEventId()).isEqualTo("10-0"); // a reconnect frame: no message
+      assertThat(out.next()).isEqualTo(printed("11-0", "null"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+      assertThat(out.poll(100)).isNull();
+      assertThat(err.poll(0)).isNull();
+    }
+  }
+
+  @Test
+  void aConnectionThatFallsSilentIsAbandonedAndResumed() throws Exception {
+    long before = ResumingStream.silenceLimitMs;
+    ResumingStream.silenceLimitMs = 1000; // over a first connection's class loading
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\n\n"
+                + ScriptedSseServer.HOLD,
+            "id: 6-0\ndata: " + event("6-0", "6") + "\n\n" + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "1");
+      assertThat(server.nextLastEventId()).isEqualTo("none");
+      assertThat(err.next())
+          .startsWith("realtime: nothing came from " + server.url() + " for 1000 ms; reconnecting");
+      assertThat(server.nextLastEventId()).isEqualTo("5-0");
+      assertThat(out.next()).isEqualTo(printed("6-0", "6"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    } finally {
+      ResumingStream.silenceLimitMs = before;
+    }
+  }
+}
