@@ -7,8 +7,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks against a Redis: 'realtime bench emit --help' says how.",
-    subcommands = {BenchEmitCommand.class})
+    description =
+        "Benchmarks: 'realtime bench emit --help' (the Redis engine) and 'realtime bench sse"
+            + " --help' (a running server's SSE fan-out) say how.",
+    subcommands = {BenchEmitCommand.class, BenchSseCommand.class, BenchSseClientCommand.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

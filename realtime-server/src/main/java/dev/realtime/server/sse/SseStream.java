@@ -155,7 +155,9 @@ public final class SseStream {
       }
       queue.add(item);
       queuedBytes += size;
-      if (queuedBytes > channel.bytesBeforeUnwritable() + maxBufferedBytes / 2) {
+      // The bound holds for what was queued before this frame, so one frame larger than the
+      // bound still goes out (alone).
+      if (queuedBytes - size > channel.bytesBeforeUnwritable() + maxBufferedBytes / 2) {
         lock.unlock();
         try {
           dropSlowConsumer(queuedBytes + " bytes waiting");
@@ -195,9 +197,12 @@ public final class SseStream {
     }
   }
 
-  /** Before the stream opens nothing drains: replay waits once half the bound is queued. */
+  /**
+   * Whether this stream's backlog (queued here plus buffered in Netty) reached the socket's high
+   * water mark, half the bound: the delivering thread then waits for the client to read.
+   */
   private boolean backedUp() {
-    return opened ? !channel.isWritable() : queuedBytes > maxBufferedBytes / 2;
+    return !channel.isWritable() || queuedBytes >= channel.bytesBeforeUnwritable();
   }
 
   /** The socket drained below its low-water mark (event loop). */
@@ -274,6 +279,7 @@ public final class SseStream {
       queue = new ArrayDeque<>();
       queuedBytes = 0;
       drainScheduled = false;
+      writable.signalAll(); // the queue moved into Netty's buffer
     } finally {
       lock.unlock();
     }
