@@ -42,17 +42,21 @@ public final class LogEntry {
 
   /**
    * What {@code encode} makes of this entry, computed once per {@code key} and kept: a transport
-   * passes its encoder as the key and writes the same bytes to every connection. One slot: a
-   * different key replaces the value. Concurrent first calls may both compute; either result is
-   * kept, so {@code encode} must be a pure function of the entry.
+   * passes its encoder as the key and writes the same bytes to every connection, however many
+   * deliver the entry at once (the first computes under the entry's monitor, the others wait for
+   * it). One slot: a different key replaces the value.
    */
   @SuppressWarnings("unchecked")
   public <V> V memo(Object key, Function<? super LogEntry, ? extends V> encode) {
     Memo m = memo;
     if (m != null && m.key == key) return (V) m.value;
-    V value = encode.apply(this);
-    memo = new Memo(key, value);
-    return value;
+    synchronized (this) {
+      m = memo;
+      if (m != null && m.key == key) return (V) m.value;
+      V value = encode.apply(this);
+      memo = new Memo(key, value);
+      return value;
+    }
   }
 
   @Override
