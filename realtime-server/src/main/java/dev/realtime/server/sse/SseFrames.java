@@ -86,11 +86,6 @@ public final class SseFrames {
     return PING;
   }
 
-  /** A frame with only an {@code id:} line: moves the browser's Last-Event-ID, fires no event. */
-  public static byte[] idOnly(String idLine) {
-    return ("id: " + idLine + "\n\n").getBytes(StandardCharsets.UTF_8);
-  }
-
   private static byte[] control(String idLine, String json) {
     String frame = (idLine == null ? "" : "id: " + idLine + "\n") + "data: " + json + "\n\n";
     return frame.getBytes(StandardCharsets.UTF_8);
