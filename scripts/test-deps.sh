@@ -30,3 +30,9 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   realtime_apt_install nodejs npm
 fi
+
+# Browser tests (realtime-server, package browser) drive Debian's headless Chromium with its
+# chromedriver; no test downloads a browser.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  realtime_apt_install chromium chromium-driver
+fi
