@@ -63,7 +63,7 @@ public final class RealtimeServer implements AutoCloseable {
     this.config = b.config;
     Gatekeeper gate = new Gatekeeper(config.secret(), b.authorizer);
     Responses responses = new Responses(new Cors(config.allowedOrigins()));
-    this.sse = new SseEndpoint(realtime, config, gate);
+    this.sse = new SseEndpoint(realtime, config, gate, metrics);
     Router router =
         new Router(
             config.basePath(),

@@ -1,8 +1,10 @@
 package dev.realtime.server.http;
 
 import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
@@ -17,6 +19,8 @@ import io.netty.handler.codec.http.HttpUtil;
 public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   static final int MAX_INITIAL_LINE = 8192;
   static final int MAX_HEADER_SIZE = 16384;
+  private static final String CODEC = "http";
+  private static final String BODY = "body";
 
   private final Router router;
   private final Responses responses;
@@ -41,9 +45,21 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel ch) {
     connections.add(ch); // closed together on shutdown
     ch.pipeline()
-        .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
-        .addLast(new BoundedBody(maxRequestBytes, responses, metrics))
+        .addLast(CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+        .addLast(BODY, new BoundedBody(maxRequestBytes, responses, metrics))
         .addLast(router);
+  }
+
+  /**
+   * Turns a connection whose response head has been written into a raw event stream: its HTTP codec
+   * and body aggregator go (they hold about a kilobyte per connection), and from then on the stream
+   * writes whole chunks itself. What the client sends afterwards is read and dropped. Event loop
+   * only.
+   */
+  public static void streamOnly(Channel ch) {
+    ChannelPipeline p = ch.pipeline();
+    if (p.get(BODY) != null) p.remove(BODY);
+    if (p.get(CODEC) != null) p.remove(CODEC);
   }
 
   /** Answers a body over the bound with a JSON 413 that says the bound. */

@@ -32,6 +32,7 @@ public final class ServerMetrics {
   private final Counter slowConsumers;
   private final Counter rejectedRequests;
   private final Timer emitToWrite;
+  private final Counter laggingStreams;
 
   public ServerMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -59,6 +60,12 @@ public final class ServerMetrics {
     slowConsumers =
         Counter.builder("realtime_slow_consumers_dropped")
             .description("Streams closed because the client did not read fast enough")
+            .register(registry);
+    laggingStreams =
+        Counter.builder("realtime_stream_lagged")
+            .description(
+                "Times a stream's channel left the shared live feed because its socket backed up"
+                    + " (it follows the log on its own until it catches up)")
             .register(registry);
     rejectedRequests =
         Counter.builder("realtime_rejected_requests")
@@ -101,7 +108,15 @@ public final class ServerMetrics {
   }
 
   public void delivered(long emittedAtMillis) {
-    deliveries.increment();
+    delivered(emittedAtMillis, 1);
+  }
+
+  /**
+   * {@code count} connections were written one event: counted {@code count} times, its
+   * emit-to-write time recorded once (when the last of them was written).
+   */
+  public void delivered(long emittedAtMillis, int count) {
+    deliveries.increment(count);
     long lag = System.currentTimeMillis() - emittedAtMillis;
     emitToWrite.record(Math.max(0, lag), TimeUnit.MILLISECONDS);
   }
@@ -116,6 +131,14 @@ public final class ServerMetrics {
 
   public double slowConsumersDropped() {
     return slowConsumers.count();
+  }
+
+  public void lagged() {
+    laggingStreams.increment();
+  }
+
+  public double laggedCount() {
+    return laggingStreams.count();
   }
 
   public void rejected() {

@@ -1,12 +1,11 @@
 package dev.realtime.server.sse;
 
 import dev.realtime.Realtime;
-import dev.realtime.Subscribe;
-import dev.realtime.Subscription;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.auth.Action;
 import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.http.Exchange;
+import dev.realtime.server.metrics.ServerMetrics;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,15 +36,18 @@ public final class SseEndpoint {
   private final ServerConfig config;
   private final Gatekeeper gate;
   private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
+  private final Feeds feeds;
 
   /** Each subscription delivers on its own virtual thread while it has something to deliver. */
   private static final Executor DELIVERY =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sse-delivery-", 0).factory());
 
-  public SseEndpoint(Realtime realtime, ServerConfig config, Gatekeeper gate) {
+  public SseEndpoint(
+      Realtime realtime, ServerConfig config, Gatekeeper gate, ServerMetrics metrics) {
     this.realtime = realtime;
     this.config = config;
     this.gate = gate;
+    this.feeds = new Feeds(realtime, metrics);
   }
 
   public void handle(Exchange x) {
@@ -63,40 +65,26 @@ public final class SseEndpoint {
       Exchange x, StreamRequest parsed, List<String> channels) {
     Channel ch = x.ctx().channel();
     SseStream stream =
-        new SseStream(ch, List.copyOf(channels), x.metrics(), config.maxBufferedBytes(), DELIVERY);
+        new SseStream(
+            realtime,
+            ch,
+            List.copyOf(channels),
+            parsed.events(),
+            feeds,
+            x.metrics(),
+            config.maxBufferedBytes(),
+            DELIVERY);
     ch.closeFuture().addListener(f -> closed(stream));
-    List<CompletableFuture<Subscription>> subscribed = new ArrayList<>();
+    List<CompletableFuture<?>> started = new ArrayList<>();
     for (int i = 0; i < channels.size(); i++) {
-      String name = channels.get(i);
-      StreamStart start = parsed.starts().get(parsed.channels().indexOf(name));
-      int index = i;
-      Subscribe<Object> request =
-          parsed.events() == null
-              ? Subscribe.toAll()
-              : Subscribe.to(parsed.events().toArray(String[]::new));
-      request =
-          start.applyTo(
-              request
-                  .onEntry(e -> stream.onEntry(index, e))
-                  .executor(stream.deliveries())
-                  .onGap(g -> stream.onGap(index, g))
-                  .onError(e -> log.warn("stream of channel '{}': {}", name, e.toString())));
-      subscribed.add(
-          realtime
-              .channel(name)
-              .subscribeAsync(request)
-              .thenApply(
-                  s -> {
-                    stream.subscribed(index, s);
-                    return s;
-                  }));
+      StreamStart start = parsed.starts().get(parsed.channels().indexOf(channels.get(i)));
+      started.add(stream.start(i, start));
     }
-    return CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new))
+    return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
         .handle(
             (ok, error) -> {
               if (error != null) {
                 stream.close();
-                subscribed.forEach(f -> f.thenAccept(Subscription::unsubscribe));
                 throw error instanceof RuntimeException re ? re : new RuntimeException(error);
               }
               open.add(stream);
@@ -127,6 +115,11 @@ public final class SseEndpoint {
   private void closed(SseStream stream) {
     stream.close();
     open.remove(stream);
+  }
+
+  /** Each channel with open streams, and how many streams are on it. */
+  public java.util.Map<String, Integer> subscribers() {
+    return feeds.subscribers();
   }
 
   /** Streams open now. */

@@ -2,6 +2,8 @@ package dev.realtime.server.sse;
 
 import dev.realtime.server.http.JsonText;
 import dev.realtime.spi.LogEntry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -22,6 +24,9 @@ public final class SseFrames {
   private static final Object EVENT_FRAME = new Object();
 
   private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** The last chunk of a chunked response: the stream's end. */
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private SseFrames() {}
 
@@ -84,6 +89,40 @@ public final class SseFrames {
 
   public static byte[] ping() {
     return PING;
+  }
+
+  /**
+   * A frame as one HTTP/1.1 chunk ({@code <hex length>CRLF <frame> CRLF}), in a direct buffer: an
+   * open stream writes raw chunks (its HTTP encoder is gone, see {@code HttpPipeline#streamOnly}),
+   * and one direct buffer shared by every connection is written without a copy per connection.
+   */
+  public static ByteBuf chunk(byte[] frame) {
+    return chunk(frame, 0, frame.length, null);
+  }
+
+  /** {@code prefix} (may be null) and {@code frame[offset, offset+length)} as one chunk. */
+  public static ByteBuf chunk(byte[] frame, int offset, int length, byte[] prefix) {
+    int size = length + (prefix == null ? 0 : prefix.length);
+    String head = Integer.toHexString(size);
+    ByteBuf b = Unpooled.directBuffer(head.length() + size + 4);
+    b.writeCharSequence(head, StandardCharsets.US_ASCII);
+    b.writeByte('\r').writeByte('\n');
+    if (prefix != null) b.writeBytes(prefix);
+    b.writeBytes(frame, offset, length);
+    b.writeByte('\r').writeByte('\n');
+    return b;
+  }
+
+  private static final ByteBuf PING_CHUNK = Unpooled.unreleasableBuffer(chunk(PING));
+
+  /** The heartbeat comment as a chunk (one shared buffer). */
+  public static ByteBuf pingChunk() {
+    return PING_CHUNK.duplicate();
+  }
+
+  /** The zero-length chunk that ends the response. */
+  public static ByteBuf lastChunk() {
+    return Unpooled.wrappedBuffer(LAST_CHUNK);
   }
 
   private static byte[] control(String idLine, String json) {

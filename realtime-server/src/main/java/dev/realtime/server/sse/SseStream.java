@@ -1,87 +1,149 @@
 package dev.realtime.server.sse;
 
 import dev.realtime.Gap;
+import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
+import dev.realtime.server.http.HttpPipeline;
 import dev.realtime.server.metrics.ServerMetrics;
 import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One browser's event stream: the subscriptions of its channels feed one outbound queue that the
- * connection's event loop writes and flushes in batches.
+ * One browser's event stream. Each of its channels is a {@link Lane}, fed in one of two ways:
  *
- * <p>Each subscription delivers on its own (virtual) thread; {@link #onEntry} only queues the
- * entry's shared frame bytes. When the socket backs up, the delivering thread waits (the cursor
- * lags in the log, using no memory here); a client that has not drained for {@link
- * #SLOW_CONSUMER_WAIT_MS} or whose backlog passes the configured bound is closed with a reason, so
- * one slow reader never delays others nor grows memory.
+ * <ul>
+ *   <li><b>live</b>: a member of the channel's {@link ChannelFeed}, which writes the one shared
+ *       frame of each entry to every member on the event loop ({@link #writeLive});
+ *   <li><b>following its own subscription</b> while it replays (resume, history, a start time) or
+ *       lags: the subscription delivers on its own (virtual) thread into this stream's queue, which
+ *       the event loop drains ({@link #onEntry}). When the socket backs up, that thread waits (the
+ *       cursor lags in the log, using no memory here); a client that has not drained for {@link
+ *       #SLOW_CONSUMER_WAIT_MS} or whose backlog passes the configured bound is closed with a
+ *       reason, so one slow reader never delays others nor grows memory.
+ * </ul>
  *
- * <p>SSE ids: a one-channel stream's id is the entry's id (the same bytes for every connection); a
+ * A lane moves from the second to the first when it catches up with the feed, and back when its
+ * socket stops taking data; both hand-overs are exact (see {@link ChannelFeed}).
+ *
+ * <p>Once open, the connection carries raw HTTP chunks: the response head went through the HTTP
+ * encoder, which was then removed ({@link HttpPipeline#streamOnly}).
+ *
+ * <p>SSE ids: a one-channel stream's id is the entry's id (the same bytes for all connections); a
  * multi-channel stream's id carries every channel's position (see {@link StreamRequest}), so {@code
  * Last-Event-ID} alone resumes the whole stream exactly once.
  */
 public final class SseStream {
+  private static final Logger log = LoggerFactory.getLogger(SseStream.class);
   static final long SLOW_CONSUMER_WAIT_MS = 5_000;
 
   /** The stream a connection carries, if it carries one. */
   public static final AttributeKey<SseStream> OF_CHANNEL = AttributeKey.valueOf("realtime.stream");
 
+  /** What {@link #writeLive} did with an entry. */
+  enum Outcome {
+    WRITTEN,
+    FILTERED,
+    /** The lane is no longer a member: its stream closed, or it went to follow its own cursor. */
+    LEFT
+  }
+
+  private final Realtime realtime;
   private final Channel channel;
   private final List<String> channels;
+  private final Set<String> events; // null: every event
   private final String[] positions; // event-loop only, after open()
-  private final Subscription[] subscriptions;
+  private final Lane[] lanes;
+  private final Feeds feeds;
   private final ServerMetrics metrics;
   private final int maxBufferedBytes;
   private final boolean single;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition writable = lock.newCondition();
-  private ArrayDeque<Object> queue = new ArrayDeque<>(); // ByteBuf, or Pending in multi-channel
+  private ArrayDeque<Object> queue = new ArrayDeque<>(); // ByteBuf, Pending or Moved
   private long queuedBytes;
   private boolean opened;
-  private boolean drainScheduled;
-  private boolean closed;
+  private volatile boolean drainScheduled; // written under lock
+  private volatile boolean closed;
   private List<Runnable> heldDeliveries = new ArrayList<>(); // until open(); then null
   private final Executor deliveryExecutor;
   private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> deadline;
+  private boolean written; // event loop: written to since the last flush
 
   /** An event of a multi-channel stream, whose id line is written at drain time. */
   private record Pending(int channelIndex, LogEntry entry) {}
 
   /** A control frame that moves a channel's position (a gap skipped ahead). */
-  private record Moved(int channelIndex, String position, ByteBuf frame) {}
+  private record Moved(int channelIndex, String position, byte[] frame) {}
+
+  /** One channel of the stream. */
+  final class Lane {
+    final int index;
+    final ChannelFeed feed;
+    Own own; // guarded by lock: the subscription it follows, null while live
+
+    Lane(int index, ChannelFeed feed) {
+      this.index = index;
+      this.feed = feed;
+    }
+
+    SseStream stream() {
+      return SseStream.this;
+    }
+  }
+
+  /** A lane's own subscription; retired when the lane joins its feed. */
+  private static final class Own {
+    final Lane lane;
+    Subscription subscription; // guarded by the stream's lock
+    boolean retired; // guarded by the stream's lock
+
+    Own(Lane lane) {
+      this.lane = lane;
+    }
+  }
 
   SseStream(
+      Realtime realtime,
       Channel channel,
       List<String> channels,
+      Set<String> events,
+      Feeds feeds,
       ServerMetrics metrics,
       int maxBufferedBytes,
       Executor deliveryExecutor) {
+    this.realtime = realtime;
     this.deliveryExecutor = deliveryExecutor;
     this.channel = channel;
     this.channels = channels;
+    this.events = events;
+    this.feeds = feeds;
     this.positions = new String[channels.size()];
-    this.subscriptions = new Subscription[channels.size()];
     this.metrics = metrics;
     this.maxBufferedBytes = maxBufferedBytes;
     this.single = channels.size() == 1;
+    this.lanes = new Lane[channels.size()];
+    for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, feeds.acquire(channels.get(i)));
     channel.attr(OF_CHANNEL).set(this);
   }
 
@@ -94,11 +156,58 @@ public final class SseStream {
   }
 
   /**
-   * The executor of this stream's subscriptions. It holds their first deliveries back until {@link
+   * Starts channel {@code index}: a live start joins the feed when the stream opens; any other
+   * follows its own subscription from {@code start} first. Completes when it can open.
+   */
+  CompletableFuture<?> start(int index, StreamStart start) {
+    Lane lane = lanes[index];
+    if (start.equals(StreamStart.LIVE)) return lane.feed.ready();
+    return CompletableFuture.allOf(lane.feed.ready(), follow(lane, start));
+  }
+
+  /** Subscribes the lane on its own from {@code start}; deliveries wait for {@link #open}. */
+  private CompletableFuture<Subscription> follow(Lane lane, StreamStart start) {
+    Own own = new Own(lane);
+    lock.lock();
+    try {
+      lane.own = own;
+    } finally {
+      lock.unlock();
+    }
+    String name = channels.get(lane.index);
+    Subscribe<Object> request =
+        events == null ? Subscribe.toAll() : Subscribe.to(events.toArray(String[]::new));
+    request =
+        start.applyTo(
+            request
+                .onEntry(e -> onEntry(own, e))
+                .onGap(g -> onGap(own, g))
+                .onError(e -> log.warn("stream of channel '{}': {}", name, e.toString()))
+                .executor(deliveries()));
+    return realtime
+        .channel(name)
+        .subscribeAsync(request)
+        .whenComplete(
+            (s, error) -> {
+              if (s == null) return;
+              boolean stop;
+              lock.lock();
+              try {
+                own.subscription = s;
+                stop = own.retired || closed;
+              } finally {
+                lock.unlock();
+              }
+              if (stop) s.unsubscribe(); // joined the feed, or the client left, meanwhile
+            });
+  }
+
+  /**
+   * The executor of the lanes' own subscriptions. It holds their first deliveries back until {@link
    * #open}, so each channel's starting position (written in the {@code connected} frame) is exactly
    * where its subscription starts, and nothing is queued ahead of the response head.
    */
-  Executor deliveries() {
+  private Executor deliveries() {
     return task -> {
       lock.lock();
       try {
@@ -113,43 +222,50 @@ public final class SseStream {
     };
   }
 
-  void subscribed(int index, Subscription subscription) {
-    lock.lock();
-    try {
-      subscriptions[index] = subscription;
-      if (!closed) return;
-    } finally {
-      lock.unlock();
-    }
-    subscription.unsubscribe(); // the client left while it was starting
-  }
-
-  /** Called by channel {@code index}'s subscription, in log order, on its delivery thread. */
-  void onEntry(int index, LogEntry entry) {
+  /** An entry from a lane's own subscription, in log order, on its delivery thread. */
+  private void onEntry(Own own, LogEntry entry) {
     byte[] frame = SseFrames.event(entry);
-    Object item = single ? Unpooled.wrappedBuffer(frame) : new Pending(index, entry);
-    int size = frame.length;
-    if (!enqueue(item, size, true)) return;
+    Object item = single ? SseFrames.chunk(frame) : new Pending(own.lane.index, entry);
+    if (!enqueue(item, frame.length, true, own)) return;
     metrics.delivered(entry.id().ms());
+    if (own.lane.feed.tryJoin(own.lane, entry.id())) retire(own);
   }
 
-  void onGap(int index, Gap gap) {
-    ByteBuf frame =
-        Unpooled.wrappedBuffer(SseFrames.gap(gap.channel(), gap.afterId(), gap.firstAvailableId()));
+  private void onGap(Own own, Gap gap) {
+    byte[] frame = SseFrames.gap(gap.channel(), gap.afterId(), gap.firstAvailableId());
     String moved =
         gap.firstAvailableId() == null
             ? null
             : EntryId.parse(gap.firstAvailableId()).predecessor().toString();
-    enqueue(new Moved(index, moved, frame), frame.readableBytes(), true);
+    enqueue(new Moved(own.lane.index, moved, frame), frame.length, true, own);
   }
 
-  /** Queues a frame for the event loop; false when the stream is closed (or just got closed). */
-  private boolean enqueue(Object item, int size, boolean mayWait) {
+  /**
+   * The lane joined its feed: its own subscription stops, and what it still delivers is dropped.
+   */
+  private void retire(Own own) {
+    Subscription s;
+    lock.lock();
+    try {
+      own.retired = true;
+      if (own.lane.own == own) own.lane.own = null;
+      s = own.subscription;
+    } finally {
+      lock.unlock();
+    }
+    if (s != null) s.unsubscribe();
+  }
+
+  /**
+   * Queues a frame for the event loop; false when the stream is closed (or just got closed), or
+   * when {@code own} was retired.
+   */
+  private boolean enqueue(Object item, int size, boolean mayWait, Own own) {
     boolean schedule;
     lock.lock();
     try {
       if (mayWait && !closed && backedUp()) awaitWritable();
-      if (closed) {
+      if (closed || (own != null && own.retired)) {
         release(item);
         return false;
       }
@@ -217,16 +333,26 @@ public final class SseStream {
   }
 
   /**
-   * Every subscription has started: writes the response head and the {@code connected} frames (the
-   * last one carrying every channel's starting position as its id), then lets deliveries begin.
-   * Runs on the event loop.
+   * Every channel has started: writes the response head and the {@code connected} frames (the last
+   * one carrying every channel's starting position as its id), joins live channels to their feeds
+   * and lets the others' deliveries begin. Runs on the event loop.
    */
   void open(HttpResponse head, long heartbeatMs, long maxDurationMs) {
+    if (closed) return;
+    for (Lane lane : lanes) {
+      Own own;
+      lock.lock();
+      try {
+        own = lane.own;
+      } finally {
+        lock.unlock();
+      }
+      positions[lane.index] = own == null ? lane.feed.joinNow(lane) : own.subscription.position();
+    }
     List<Runnable> held;
     lock.lock();
     try {
       if (closed) return;
-      for (int i = 0; i < positions.length; i++) positions[i] = subscriptions[i].position();
       opened = true;
       drainScheduled = true;
       held = heldDeliveries;
@@ -234,20 +360,21 @@ public final class SseStream {
     } finally {
       lock.unlock();
     }
-    held.forEach(deliveryExecutor::execute);
     metrics.streamOpened(channels.size());
     channel.write(head, channel.voidPromise());
+    HttpPipeline.streamOnly(channel);
     String idLine = StreamRequest.encode(channels, positions);
     for (int i = 0; i < channels.size(); i++) {
       byte[] frame = SseFrames.connected(channels.get(i), i == channels.size() - 1 ? idLine : null);
-      channel.write(Unpooled.wrappedBuffer(frame), channel.voidPromise());
+      channel.write(SseFrames.chunk(frame), channel.voidPromise());
     }
+    held.forEach(deliveryExecutor::execute);
     if (heartbeatMs > 0) {
       heartbeat =
           channel
               .eventLoop()
               .scheduleAtFixedRate(
-                  () -> enqueue(Unpooled.wrappedBuffer(SseFrames.ping()), 8, false),
+                  () -> enqueue(SseFrames.pingChunk(), 8, false, null),
                   heartbeatMs,
                   heartbeatMs,
                   TimeUnit.MILLISECONDS);
@@ -261,13 +388,71 @@ public final class SseStream {
                   maxDurationMs,
                   TimeUnit.MILLISECONDS);
     }
-    if (isClosed()) cancelTimers(); // closed while the timers were being set up
+    if (closed) cancelTimers(); // closed while the timers were being set up
     drain();
   }
 
   private void cancelTimers() {
     if (heartbeat != null) heartbeat.cancel(false);
     if (deadline != null) deadline.cancel(false);
+  }
+
+  /**
+   * The feed's entry for a live lane (event loop): written unless the stream is gone, the event is
+   * filtered out, or the socket is backed up; then the lane leaves the feed and follows its own
+   * subscription from its last written entry.
+   */
+  Outcome writeLive(Lane lane, LogEntry entry, ByteBuf sharedFrame) {
+    if (closed || !channel.isActive()) return Outcome.LEFT;
+    if (!channel.isWritable()) {
+      detach(lane);
+      return Outcome.LEFT;
+    }
+    if (events != null && !events.contains(entry.event())) return Outcome.FILTERED;
+    if (drainScheduled) drain(); // frames queued by other lanes or timers go first
+    positions[lane.index] = entry.idText();
+    ByteBuf frame = single ? sharedFrame.retainedDuplicate() : multiChannelFrame(entry);
+    channel.write(frame, channel.voidPromise());
+    return Outcome.WRITTEN;
+  }
+
+  /** A gap in the feed, for a live lane (event loop). */
+  void writeGap(Lane lane, byte[] frame, String movedTo) {
+    if (closed || !channel.isActive()) return;
+    if (drainScheduled) drain();
+    positions[lane.index] = movedTo;
+    channel.write(SseFrames.chunk(frame), channel.voidPromise());
+    if (markWritten()) flushLive();
+  }
+
+  /** Whether this is the first write since the last flush (the caller then flushes later). */
+  boolean markWritten() {
+    if (written) return false;
+    written = true;
+    return true;
+  }
+
+  void flushLive() {
+    written = false;
+    channel.flush();
+  }
+
+  /** A live lane whose socket backed up: it follows its own subscription again (event loop). */
+  private void detach(Lane lane) {
+    if (closed) return;
+    metrics.lagged();
+    String from = positions[lane.index];
+    follow(lane, new StreamStart(from, null, 0))
+        .whenComplete(
+            (s, error) -> {
+              if (error != null) {
+                log.warn(
+                    "stream of channel '{}' could not resume its own subscription: {}",
+                    channels.get(lane.index),
+                    error.toString());
+                end(SseFrames.error("the stream could not continue; reconnect to resume"));
+              }
+            });
   }
 
   /** Writes everything queued and flushes once (event loop). */
@@ -288,6 +473,7 @@ public final class SseStream {
       return;
     }
     for (Object item : batch) channel.write(frameOf(item), channel.voidPromise());
+    written = false;
     channel.flush();
   }
 
@@ -295,18 +481,21 @@ public final class SseStream {
     if (item instanceof ByteBuf b) return b;
     if (item instanceof Moved m) {
       if (m.position() != null) positions[m.channelIndex()] = m.position();
-      return m.frame();
+      return SseFrames.chunk(m.frame());
     }
     Pending p = (Pending) item;
     positions[p.channelIndex()] = p.entry().idText();
-    byte[] frame = SseFrames.event(p.entry());
-    int offset = SseFrames.dataOffset(p.entry());
+    return multiChannelFrame(p.entry());
+  }
+
+  /** The entry's frame with this stream's own id line (every channel's position). */
+  private ByteBuf multiChannelFrame(LogEntry entry) {
+    byte[] frame = SseFrames.event(entry);
+    int offset = SseFrames.dataOffset(entry);
     byte[] idLine =
         ("id: " + StreamRequest.encode(channels, positions) + "\n")
             .getBytes(StandardCharsets.UTF_8);
-    return Unpooled.wrappedBuffer(
-        Unpooled.wrappedBuffer(idLine),
-        Unpooled.wrappedBuffer(frame, offset, frame.length - offset));
+    return SseFrames.chunk(frame, offset, frame.length - offset, idLine);
   }
 
   /** Sends a last frame (a reconnect request, say), then ends the response and the connection. */
@@ -315,13 +504,22 @@ public final class SseStream {
         .eventLoop()
         .execute(
             () -> {
+              boolean wasOpen;
+              lock.lock();
+              try {
+                wasOpen = opened;
+              } finally {
+                lock.unlock();
+              }
               drain();
               close();
               if (!channel.isActive()) return;
-              channel.write(Unpooled.wrappedBuffer(lastFrame), channel.voidPromise());
-              channel
-                  .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-                  .addListener(ChannelFutureListener.CLOSE);
+              if (!wasOpen) {
+                channel.close();
+                return;
+              }
+              channel.write(SseFrames.chunk(lastFrame), channel.voidPromise());
+              channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
             });
   }
 
@@ -340,18 +538,19 @@ public final class SseStream {
             () -> {
               // The socket is backed up: the reason goes after what is queued, then the connection
               // closes whether or not the client reads it.
-              channel.writeAndFlush(Unpooled.wrappedBuffer(SseFrames.error(reason)));
+              channel.writeAndFlush(SseFrames.chunk(SseFrames.error(reason)));
               channel.close();
             });
   }
 
   /**
-   * Ends the subscriptions and drops what is queued; idempotent. Called when the client goes away,
-   * too. Returns whether this call closed it.
+   * Ends the lanes (their own subscriptions, their places in the feeds) and drops what is queued;
+   * idempotent. Called when the client goes away, too. Returns whether this call closed it.
    */
   boolean close() {
     ArrayDeque<Object> dropped;
     boolean wasOpen;
+    List<Subscription> owned = new ArrayList<>();
     lock.lock();
     try {
       if (closed) return false;
@@ -359,6 +558,11 @@ public final class SseStream {
       wasOpen = opened;
       dropped = queue;
       queue = new ArrayDeque<>();
+      for (Lane lane : lanes) {
+        if (lane.own != null && lane.own.subscription != null) {
+          owned.add(lane.own.subscription);
+        }
+      }
       writable.signalAll();
     } finally {
       lock.unlock();
@@ -366,23 +570,19 @@ public final class SseStream {
     dropped.forEach(SseStream::release);
     if (wasOpen) metrics.streamClosed(channels.size());
     cancelTimers();
-    for (Subscription s : subscriptions) {
-      if (s != null) s.unsubscribe();
+    owned.forEach(Subscription::unsubscribe);
+    for (Lane lane : lanes) {
+      lane.feed.leave(lane);
+      feeds.release(lane.feed);
     }
     return true;
   }
 
   boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
+    return closed;
   }
 
   private static void release(Object item) {
     if (item instanceof ByteBuf b) b.release();
-    else if (item instanceof Moved m) m.frame().release();
   }
 }

@@ -2,6 +2,7 @@ package dev.realtime.server.sse;
 
 import dev.realtime.InvalidNameException;
 import dev.realtime.Realtime;
+import dev.realtime.internal.Names;
 import dev.realtime.server.http.HttpError;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -84,7 +85,7 @@ public record StreamRequest(List<String> channels, List<StreamStart> starts, Set
       for (String e : v.split(",", -1)) {
         String name = e.strip();
         if (name.isEmpty()) continue;
-        events.add(name); // checked by core when subscribing
+        events.add(Names.checkEvent(name));
       }
     }
     if (events.isEmpty()) {

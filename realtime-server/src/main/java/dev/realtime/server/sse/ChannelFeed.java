@@ -1,0 +1,333 @@
+package dev.realtime.server.sse;
+
+import dev.realtime.Gap;
+import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
+import dev.realtime.Subscription;
+import dev.realtime.server.metrics.ServerMetrics;
+import dev.realtime.server.sse.SseStream.Lane;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live tail of one channel, shared by every stream of this server that is caught up on it: one
+ * core subscription, each event framed once into one direct buffer, and per event loop one task
+ * that writes that buffer to every member connection of the loop and flushes each once.
+ *
+ * <p>A stream's channel ({@link Lane}) that must replay first (a resume, {@code history=N}, a start
+ * time) follows its own subscription, and joins the feed when the two meet: when the entry it just
+ * delivered is the feed's {@link #position} (it joins behind it) or lies ahead of it (it joins
+ * right after the feed dispatches that entry). A member whose socket backs up leaves the feed and
+ * follows its own subscription again from its last written entry, which waits in the log, not in
+ * memory, until the client reads; then it rejoins. Joins and leaves travel in the event loop's
+ * queue with the events, so each member receives exactly the entries after its joining position.
+ */
+final class ChannelFeed {
+  private static final Logger log = LoggerFactory.getLogger(ChannelFeed.class);
+
+  private final String name;
+  private final ServerMetrics metrics;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final CompletableFuture<ChannelFeed> ready = new CompletableFuture<>();
+
+  // Guarded by lock.
+  private EntryId position; // the last entry dispatched (or passed at the start)
+  private final List<LoopFanout> fanouts = new ArrayList<>(2);
+  private final TreeMap<EntryId, List<Lane>> pendingJoins = new TreeMap<>();
+  private Subscription upstream;
+  private boolean stopped;
+
+  /** Lanes holding this feed; guarded by the {@link Feeds} registry. */
+  int refs;
+
+  ChannelFeed(String name, ServerMetrics metrics) {
+    this.name = name;
+    this.metrics = metrics;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Completes once the feed's subscription is live (or fails with why it could not start). */
+  CompletableFuture<ChannelFeed> ready() {
+    return ready;
+  }
+
+  void start(Realtime realtime) {
+    realtime
+        .channel(name)
+        .subscribeAsync(
+            Subscribe.toAll()
+                .onEntry(this::dispatch)
+                .onGap(this::gap)
+                .onError(e -> log.warn("feed of channel '{}': {}", name, e.toString())))
+        .whenComplete(
+            (s, error) -> {
+              if (error != null) {
+                ready.completeExceptionally(error);
+                return;
+              }
+              boolean stop;
+              lock.lock();
+              try {
+                upstream = s;
+                if (position == null) position = EntryId.parse(s.position());
+                stop = stopped;
+              } finally {
+                lock.unlock();
+              }
+              if (stop) s.unsubscribe();
+              ready.complete(this);
+            });
+  }
+
+  /** Ends the feed's subscription (the last lane left). */
+  void stop() {
+    Subscription s;
+    List<LoopFanout> gone;
+    lock.lock();
+    try {
+      stopped = true;
+      s = upstream;
+      gone = List.copyOf(fanouts);
+      fanouts.clear();
+      pendingJoins.clear();
+    } finally {
+      lock.unlock();
+    }
+    if (s != null) s.unsubscribe();
+    gone.forEach(LoopFanout::discard);
+  }
+
+  /**
+   * A lane that starts live joins now: it receives every entry after the returned position (the id
+   * its client resumes from, written in its {@code connected} frame). Its event loop only.
+   */
+  String joinNow(Lane lane) {
+    lock.lock();
+    try {
+      fanout(lane).add(new Join(lane));
+      return position.toString();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A lane following its own subscription has just delivered {@code delivered}: if that is where
+   * the feed is or will be, the lane joins (then, or right after the feed dispatches it) and its
+   * own subscription must stop; returns whether it joined.
+   */
+  boolean tryJoin(Lane lane, EntryId delivered) {
+    lock.lock();
+    try {
+      if (stopped || position == null) return false;
+      int c = delivered.compareTo(position);
+      if (c < 0) return false; // the feed is ahead: keep catching up
+      if (c == 0) {
+        fanout(lane).add(new Join(lane));
+      } else {
+        pendingJoins.computeIfAbsent(delivered, k -> new ArrayList<>(1)).add(lane);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The lane's stream closed: it leaves (if it is or was about to be a member). */
+  void leave(Lane lane) {
+    lock.lock();
+    try {
+      if (stopped) return;
+      for (Iterator<List<Lane>> it = pendingJoins.values().iterator(); it.hasNext(); ) {
+        List<Lane> lanes = it.next();
+        if (lanes.remove(lane) && lanes.isEmpty()) it.remove();
+      }
+      fanout(lane).add(new Leave(lane));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The feed's subscription delivers the channel's entries here, one at a time, in log order. */
+  private void dispatch(LogEntry entry) {
+    ByteBuf frame = null;
+    lock.lock();
+    try {
+      if (stopped || (position != null && !entry.id().isAfter(position))) return;
+      position = entry.id();
+      for (LoopFanout f : fanouts) {
+        if (frame == null) frame = SseFrames.chunk(SseFrames.event(entry));
+        f.add(new Event(entry, frame.retain()));
+      }
+      if (!pendingJoins.isEmpty() && !pendingJoins.firstKey().isAfter(position)) {
+        Map<EntryId, List<Lane>> due = pendingJoins.headMap(position, true);
+        for (List<Lane> lanes : due.values()) {
+          for (Lane lane : lanes) fanout(lane).add(new Join(lane));
+        }
+        due.clear();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (frame != null) frame.release();
+  }
+
+  /**
+   * The feed itself fell behind trimming (its subscription skipped entries the log no longer
+   * holds): every member is told, and lanes waiting for a skipped entry join with a gap too.
+   */
+  private void gap(Gap gap) {
+    lock.lock();
+    try {
+      if (stopped || gap.firstAvailableId() == null) return;
+      EntryId moved = EntryId.parse(gap.firstAvailableId()).predecessor();
+      if (position != null && !moved.isAfter(position)) return;
+      position = moved;
+      byte[] frame = SseFrames.gap(name, gap.afterId(), gap.firstAvailableId());
+      for (LoopFanout f : fanouts) f.add(new Skipped(null, frame, moved.toString()));
+      Map<EntryId, List<Lane>> due = pendingJoins.headMap(position, true);
+      for (var e : due.entrySet()) {
+        byte[] own = SseFrames.gap(name, e.getKey().toString(), gap.firstAvailableId());
+        for (Lane lane : e.getValue()) {
+          fanout(lane).add(new Skipped(lane, own, moved.toString()));
+          fanout(lane).add(new Join(lane));
+        }
+      }
+      due.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LoopFanout fanout(Lane lane) {
+    EventLoop loop = lane.stream().channel().eventLoop();
+    for (LoopFanout f : fanouts) {
+      if (f.loop == loop) return f;
+    }
+    LoopFanout f = new LoopFanout(loop);
+    fanouts.add(f);
+    return f;
+  }
+
+  private record Event(LogEntry entry, ByteBuf frame) {}
+
+  private record Join(Lane lane) {}
+
+  private record Leave(Lane lane) {}
+
+  /** A gap frame for every member ({@code lane} null) or for one lane, moving its position. */
+  private record Skipped(Lane lane, byte[] frame, String position) {}
+
+  /** The members on one event loop, and the queue of what to do for them, in order. */
+  private final class LoopFanout {
+    final EventLoop loop;
+    private ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by the feed's lock
+    private boolean scheduled; // guarded by the feed's lock
+
+    private final ArrayList<Lane> members = new ArrayList<>(); // event loop only
+    private final ArrayList<SseStream> written = new ArrayList<>(); // event loop only
+
+    LoopFanout(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    /** Under the feed's lock. */
+    void add(Object item) {
+      queue.add(item);
+      if (!scheduled) {
+        scheduled = true;
+        loop.execute(this::drain);
+      }
+    }
+
+    /** The feed stopped: drops what is queued. */
+    void discard() {
+      loop.execute(
+          () -> {
+            ArrayDeque<Object> dropped;
+            lock.lock();
+            try {
+              dropped = queue;
+              queue = new ArrayDeque<>();
+            } finally {
+              lock.unlock();
+            }
+            release(dropped);
+            members.clear();
+          });
+    }
+
+    private void drain() {
+      ArrayDeque<Object> batch;
+      lock.lock();
+      try {
+        batch = queue;
+        queue = new ArrayDeque<>();
+        scheduled = false;
+      } finally {
+        lock.unlock();
+      }
+      for (Object item : batch) {
+        if (item instanceof Event e) {
+          write(e);
+        } else if (item instanceof Join j) {
+          if (!j.lane().stream().isClosed()) members.add(j.lane());
+        } else if (item instanceof Leave l) {
+          members.remove(l.lane());
+        } else if (item instanceof Skipped s) {
+          if (s.lane() != null) {
+            s.lane().stream().writeGap(s.lane(), s.frame(), s.position());
+          } else {
+            for (Lane lane : members) lane.stream().writeGap(lane, s.frame(), s.position());
+          }
+        }
+      }
+      for (SseStream s : written) s.flushLive();
+      written.clear();
+    }
+
+    private void write(Event e) {
+      int count = 0;
+      for (int i = 0; i < members.size(); ) {
+        Lane lane = members.get(i);
+        SseStream stream = lane.stream();
+        switch (stream.writeLive(lane, e.entry(), e.frame())) {
+          case WRITTEN -> {
+            count++;
+            if (stream.markWritten()) written.add(stream);
+            i++;
+          }
+          case FILTERED -> i++;
+          case LEFT -> {
+            int last = members.size() - 1; // order among connections does not matter
+            members.set(i, members.get(last));
+            members.remove(last);
+          }
+        }
+      }
+      e.frame().release();
+      if (count > 0) metrics.delivered(e.entry().id().ms(), count);
+    }
+
+    private static void release(ArrayDeque<Object> items) {
+      for (Object item : items) {
+        if (item instanceof Event e) e.frame().release();
+      }
+    }
+  }
+}

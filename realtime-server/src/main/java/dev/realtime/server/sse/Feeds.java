@@ -1,0 +1,64 @@
+package dev.realtime.server.sse;
+
+import dev.realtime.Realtime;
+import dev.realtime.server.metrics.ServerMetrics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The server's {@link ChannelFeed}s: one per channel that open streams are on, started by the first
+ * stream of the channel and stopped when its last one closes.
+ */
+final class Feeds {
+  private final Realtime realtime;
+  private final ServerMetrics metrics;
+  private final Map<String, ChannelFeed> feeds = new HashMap<>();
+
+  Feeds(Realtime realtime, ServerMetrics metrics) {
+    this.realtime = realtime;
+    this.metrics = metrics;
+  }
+
+  /** The channel's feed, started if it is the first; pair with {@link #release}. */
+  ChannelFeed acquire(String channel) {
+    ChannelFeed feed;
+    boolean created = false;
+    synchronized (this) {
+      feed = feeds.get(channel);
+      if (feed == null) {
+        feed = new ChannelFeed(channel, metrics);
+        feeds.put(channel, feed);
+        created = true;
+      }
+      feed.refs++;
+    }
+    if (created) {
+      ChannelFeed started = feed;
+      started.start(realtime);
+      started.ready().exceptionally(e -> forget(started));
+    }
+    return feed;
+  }
+
+  /** A feed that could not start is not handed out again (its holders fail and release it). */
+  private synchronized ChannelFeed forget(ChannelFeed feed) {
+    feeds.remove(feed.name(), feed);
+    return null;
+  }
+
+  void release(ChannelFeed feed) {
+    synchronized (this) {
+      if (--feed.refs > 0) return;
+      feeds.remove(feed.name(), feed);
+    }
+    feed.stop();
+  }
+
+  /** Each channel with open streams, and how many streams are on it (sorted by name). */
+  synchronized Map<String, Integer> subscribers() {
+    Map<String, Integer> counts = new TreeMap<>();
+    feeds.forEach((name, feed) -> counts.put(name, feed.refs));
+    return counts;
+  }
+}
