@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelFeed {
   private static final Logger log = LoggerFactory.getLogger(ChannelFeed.class);
+
+  /** How long one fan-out task may hold its event loop before it lets other work run. */
+  static final long SLICE_NANOS = 2_000_000;
 
   private final String name;
   private final ServerMetrics metrics;
@@ -233,14 +237,24 @@ final class ChannelFeed {
   /** A gap frame for every member ({@code lane} null) or for one lane, moving its position. */
   private record Skipped(Lane lane, byte[] frame, String position) {}
 
-  /** The members on one event loop, and the queue of what to do for them, in order. */
+  /**
+   * The members on one event loop, and the queue of what to do for them, in order. Consecutive
+   * entries are written member by member (all of them to one connection, then one flush), so a loop
+   * that fell behind catches up with one write per connection, not one per entry; and a long
+   * fan-out yields the loop every {@link #SLICE_NANOS} so its other connections (emits, new
+   * streams) are not kept waiting.
+   */
   private final class LoopFanout {
     final EventLoop loop;
     private ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by the feed's lock
     private boolean scheduled; // guarded by the feed's lock
 
-    private final ArrayList<Lane> members = new ArrayList<>(); // event loop only
-    private final ArrayList<SseStream> written = new ArrayList<>(); // event loop only
+    // Event loop only:
+    private final ArrayList<Lane> members = new ArrayList<>();
+    private final ArrayDeque<Object> working = new ArrayDeque<>();
+    private final ArrayList<Event> block = new ArrayList<>();
+    private int[] written = new int[8]; // per entry of the block: connections written
+    private int cursor; // the next member to write the block to
 
     LoopFanout(EventLoop loop) {
       this.loop = loop;
@@ -267,24 +281,46 @@ final class ChannelFeed {
             } finally {
               lock.unlock();
             }
-            release(dropped);
+            dropped.addAll(working);
+            working.clear();
+            block.forEach(e -> e.frame().release());
+            block.clear();
+            for (Object item : dropped) {
+              if (item instanceof Event e) e.frame().release();
+            }
             members.clear();
           });
     }
 
     private void drain() {
-      ArrayDeque<Object> batch;
       lock.lock();
       try {
-        batch = queue;
-        queue = new ArrayDeque<>();
+        working.addAll(queue);
+        queue.clear();
         scheduled = false;
       } finally {
         lock.unlock();
       }
-      for (Object item : batch) {
+      long deadline = System.nanoTime() + SLICE_NANOS;
+      while (true) {
+        if (!block.isEmpty()) {
+          if (!writeBlock(deadline)) {
+            yieldLoop();
+            return;
+          }
+          finishBlock();
+        }
+        Object item = working.poll();
+        if (item == null) return;
         if (item instanceof Event e) {
-          write(e);
+          block.add(e);
+          while (working.peek() instanceof Event next) {
+            block.add(next);
+            working.poll();
+          }
+          if (written.length < block.size()) written = new int[block.size() * 2];
+          Arrays.fill(written, 0, block.size(), 0);
+          cursor = 0;
         } else if (item instanceof Join j) {
           if (!j.lane().stream().isClosed()) members.add(j.lane());
         } else if (item instanceof Leave l) {
@@ -297,37 +333,59 @@ final class ChannelFeed {
           }
         }
       }
-      for (SseStream s : written) s.flushLive();
-      written.clear();
     }
 
-    private void write(Event e) {
-      int count = 0;
-      for (int i = 0; i < members.size(); ) {
-        Lane lane = members.get(i);
+    /** Writes the block to the members from {@link #cursor}; false when the slice ran out. */
+    private boolean writeBlock(long deadline) {
+      int n = block.size();
+      while (cursor < members.size()) {
+        Lane lane = members.get(cursor);
         SseStream stream = lane.stream();
-        switch (stream.writeLive(lane, e.entry(), e.frame())) {
-          case WRITTEN -> {
-            count++;
-            if (stream.markWritten()) written.add(stream);
-            i++;
-          }
-          case FILTERED -> i++;
-          case LEFT -> {
-            int last = members.size() - 1; // order among connections does not matter
-            members.set(i, members.get(last));
-            members.remove(last);
+        boolean wrote = false;
+        boolean left = false;
+        for (int j = 0; j < n && !left; j++) {
+          Event e = block.get(j);
+          switch (stream.writeLive(lane, e.entry(), e.frame())) {
+            case WRITTEN -> {
+              written[j]++;
+              wrote = true;
+            }
+            case FILTERED -> {}
+            case LEFT -> left = true;
           }
         }
+        if (wrote) stream.flushLive();
+        if (left) {
+          int last = members.size() - 1; // order among connections does not matter
+          members.set(cursor, members.get(last));
+          members.remove(last);
+        } else {
+          cursor++;
+        }
+        if ((cursor & 63) == 0 && System.nanoTime() - deadline > 0) return cursor >= members.size();
       }
-      e.frame().release();
-      if (count > 0) metrics.delivered(e.entry().id().ms(), count);
+      return true;
     }
 
-    private static void release(ArrayDeque<Object> items) {
-      for (Object item : items) {
-        if (item instanceof Event e) e.frame().release();
+    private void finishBlock() {
+      for (int j = 0; j < block.size(); j++) {
+        Event e = block.get(j);
+        e.frame().release();
+        if (written[j] > 0) metrics.delivered(e.entry().id().ms(), written[j]);
       }
+      block.clear();
+    }
+
+    /** Lets the loop run its other work, then goes on where it stopped. */
+    private void yieldLoop() {
+      lock.lock();
+      try {
+        if (scheduled) return; // a drain is already coming
+        scheduled = true;
+      } finally {
+        lock.unlock();
+      }
+      loop.execute(this::drain);
     }
   }
 }

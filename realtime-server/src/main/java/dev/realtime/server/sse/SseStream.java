@@ -88,7 +88,6 @@ public final class SseStream {
   private final Executor deliveryExecutor;
   private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> deadline;
-  private boolean written; // event loop: written to since the last flush
 
   /** An event of a multi-channel stream, whose id line is written at drain time. */
   private record Pending(int channelIndex, LogEntry entry) {}
@@ -421,19 +420,11 @@ public final class SseStream {
     if (closed || !channel.isActive()) return;
     if (drainScheduled) drain();
     positions[lane.index] = movedTo;
-    channel.write(SseFrames.chunk(frame), channel.voidPromise());
-    if (markWritten()) flushLive();
+    channel.writeAndFlush(SseFrames.chunk(frame), channel.voidPromise());
   }
 
-  /** Whether this is the first write since the last flush (the caller then flushes later). */
-  boolean markWritten() {
-    if (written) return false;
-    written = true;
-    return true;
-  }
-
+  /** Sends what {@link #writeLive} wrote (event loop). */
   void flushLive() {
-    written = false;
     channel.flush();
   }
 
@@ -473,7 +464,6 @@ public final class SseStream {
       return;
     }
     for (Object item : batch) channel.write(frameOf(item), channel.voidPromise());
-    written = false;
     channel.flush();
   }
 

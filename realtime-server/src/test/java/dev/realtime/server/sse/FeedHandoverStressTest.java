@@ -42,6 +42,7 @@ class FeedHandoverStressTest {
   static final int HISTORY = 150;
   static final int LIVE_EVENTS = 1_200;
   static final int CLIENTS = 24;
+  static final int BURST_CLIENTS = 400;
   static final String PAD = "p".repeat(1500);
 
   final Realtime realtime = Realtime.create();
@@ -58,6 +59,8 @@ class FeedHandoverStressTest {
 
   /** What the log holds per channel, in order: id and event name. */
   final Map<String, List<String[]>> log = new ConcurrentHashMap<>();
+
+  volatile String pad = PAD;
 
   @Test
   void everyClientGetsExactlyTheEntriesAfterItsPositionWhateverItsPace() throws Exception {
@@ -113,11 +116,63 @@ class FeedHandoverStressTest {
     assertThat(server.metrics().slowConsumersDropped()).isZero();
   }
 
+  /**
+   * Hundreds of live connections on one channel and a burst of entries from two emitters: the loops
+   * write runs of entries connection by connection and yield between slices; every connection still
+   * gets every entry once, in order.
+   */
+  @Test
+  void aBurstReachesHundredsOfConnectionsWholeAndInOrder() throws Exception {
+    long seed = Long.getLong("seed", System.nanoTime());
+    System.out.println("FeedHandoverStressTest burst seed=" + seed);
+    Random random = new Random(seed);
+    pad = "p".repeat(100);
+    for (String c : CHANNELS) log.put(c, Collections.synchronizedList(new ArrayList<>()));
+    for (int i = 0; i < HISTORY; i++) emit(random, i);
+    List<Client> clients = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < BURST_CLIENTS; k++) {
+      Client client = new Client(k, new Random(random.nextLong()), true);
+      clients.add(client);
+      threads.add(Thread.ofVirtual().start(client::run));
+    }
+    while (clients.stream().anyMatch(c -> c.start.isEmpty() && c.failure == null)) {
+      Thread.sleep(10);
+    }
+    List<Thread> emitters = new ArrayList<>();
+    int perEmitter = LIVE_EVENTS / 2;
+    for (int t = 0; t < 2; t++) {
+      long s = random.nextLong();
+      emitters.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    Random r = new Random(s);
+                    for (int i = 0; i < perEmitter; i++) emit(r, HISTORY + i);
+                  }));
+    }
+    for (Thread t : emitters) t.join();
+    for (Thread t : threads) t.join(TimeUnit.SECONDS.toMillis(90));
+    for (Client c : clients) {
+      assertThat(c.failure).as("client %d", c.k).isNull();
+      for (String channel : c.channels) {
+        EntryId after = EntryId.parse(c.start.get(channel));
+        List<String> expected = new ArrayList<>();
+        for (String[] e : List.copyOf(log.get(channel))) {
+          if (EntryId.parse(e[0]).isAfter(after)) expected.add(e[0]);
+        }
+        assertThat(c.received.get(channel))
+            .as("client %d, channel %s", c.k, channel)
+            .containsExactlyElementsOf(expected);
+      }
+    }
+  }
+
   private void emit(Random r, int seq) {
     String channel = CHANNELS.get(r.nextInt(4) == 0 ? 1 : 0);
     String event = r.nextBoolean() ? "tick" : "tock";
     synchronized (log.get(channel)) {
-      String id = realtime.channel(channel).emit(event, Map.of("seq", seq, "pad", PAD)).toString();
+      String id = realtime.channel(channel).emit(event, Map.of("seq", seq, "pad", pad)).toString();
       log.get(channel).add(new String[] {id, event});
     }
   }
@@ -145,11 +200,16 @@ class FeedHandoverStressTest {
     volatile Throwable failure;
 
     Client(int k, Random random) {
+      this(k, random, false);
+    }
+
+    /** {@code burst}: a live, fast reader of the first channel. */
+    Client(int k, Random random, boolean burst) {
       this.k = k;
       this.random = random;
-      this.channels = random.nextInt(4) == 0 ? CHANNELS : List.of(CHANNELS.get(0));
-      this.events = random.nextInt(4) == 0 ? Set.of("tick") : null;
-      int mode = random.nextInt(4);
+      this.channels = !burst && random.nextInt(4) == 0 ? CHANNELS : List.of(CHANNELS.get(0));
+      this.events = !burst && random.nextInt(4) == 0 ? Set.of("tick") : null;
+      int mode = burst ? 0 : random.nextInt(4);
       StringBuilder q = new StringBuilder();
       String lei = null;
       String how;
@@ -181,7 +241,7 @@ class FeedHandoverStressTest {
       }
       this.query = q.substring(1);
       this.lastEventId = lei;
-      this.pauseEvery = random.nextInt(3) == 0 ? 0 : 5 + random.nextInt(60);
+      this.pauseEvery = burst || random.nextInt(3) == 0 ? 0 : 5 + random.nextInt(60);
       this.describe =
           how
               + ", channels "
