@@ -26,7 +26,8 @@ if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
   realtime_apt_install redis-server
 fi
 
-# UpstashInteropTest runs the original @upstash/realtime in Node; it runs `npm ci` by itself.
+# UpstashInteropTest runs the original @upstash/realtime in Node, UpstashReactClientTest bundles its
+# React client with esbuild; each runs `npm ci` in its own Node project by itself.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   realtime_apt_install nodejs npm
 fi

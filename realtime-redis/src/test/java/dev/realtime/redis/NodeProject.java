@@ -10,72 +10,106 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The Node project of the interop tests (src/test/node): where it is, and its npm install. */
-final class NodeProject {
+/**
+ * A Node project that tests drive (the interop driver here, the React page in realtime-server):
+ * where it is, its {@code npm ci}, and running its tools. Every failure names the test that needs
+ * it and what to install.
+ */
+public final class NodeProject {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final String ORIGINAL_VERSION = "1.1.0";
 
-  private NodeProject() {}
+  private final Path dir;
+  private final String user;
 
-  static Path locate() {
-    for (String candidate : List.of("src/test/node", "realtime-redis/src/test/node")) {
-      Path p = Path.of(candidate).toAbsolutePath();
-      if (Files.isRegularFile(p.resolve("driver.mjs"))) return p;
-    }
-    throw new IllegalStateException(
-        "src/test/node/driver.mjs not found from " + Path.of("").toAbsolutePath());
+  private NodeProject(Path dir, String user) {
+    this.dir = dir;
+    this.user = user;
   }
 
   /**
-   * Checks node and npm, and runs {@code npm ci} (or {@code npm install} without a lock file) when
-   * node_modules does not hold the pinned original.
+   * The project in the first of {@code candidates} (relative to the working directory) holding
+   * {@code marker}; {@code user} is the test that needs it, for messages.
    */
-  static void install(Path dir) throws Exception {
-    String nodeVersion = tool(dir, Duration.ofSeconds(30), "node", "--version").trim();
-    Matcher major = Pattern.compile("^v(\\d+)\\.").matcher(nodeVersion);
-    if (!major.find() || Integer.parseInt(major.group(1)) < 18) {
-      throw new IllegalStateException(
-          "UpstashInteropTest needs Node.js 18 or newer, found " + nodeVersion);
+  public static NodeProject locate(String user, String marker, String... candidates) {
+    for (String candidate : candidates) {
+      Path p = Path.of(candidate).toAbsolutePath();
+      if (Files.isRegularFile(p.resolve(marker))) return new NodeProject(p, user);
     }
-    tool(dir, Duration.ofSeconds(30), "npm", "--version");
-    Path installed = dir.resolve("node_modules/@upstash/realtime/package.json");
-    if (Files.isRegularFile(installed)
-        && JSON.readTree(Files.readString(installed))
-            .path("version")
-            .stringValue("")
-            .equals(ORIGINAL_VERSION)
-        && Files.isDirectory(dir.resolve("node_modules/ioredis"))
-        && Files.isDirectory(dir.resolve("node_modules/@upstash/redis"))
-        && Files.isDirectory(dir.resolve("node_modules/zod"))) {
-      return;
-    }
-    if (Files.isRegularFile(dir.resolve("package-lock.json"))) {
-      tool(dir, Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
-    } else {
-      tool(
-          dir,
-          Duration.ofMinutes(5),
-          "npm",
-          "install",
-          "--no-audit",
-          "--no-fund",
-          "--loglevel=error");
-    }
+    throw new IllegalStateException(
+        user
+            + ": "
+            + marker
+            + " not found in "
+            + List.of(candidates)
+            + " from "
+            + Path.of("").toAbsolutePath());
   }
 
-  /** Runs a tool to completion, returning its output; a missing tool or a failure says which. */
-  private static String tool(Path dir, Duration timeout, String... command) throws Exception {
+  /** The interop tests' project (src/test/node of realtime-redis). */
+  static NodeProject interop() {
+    return locate(
+        "UpstashInteropTest", "driver.mjs", "src/test/node", "realtime-redis/src/test/node");
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Checks node (18+) and npm, and runs {@code npm ci} unless every dependency of package.json
+   * (each pinned to one version) is installed at that version. No install scripts run: none of the
+   * pinned packages needs one (esbuild's platform binary comes as an optional dependency).
+   */
+  public NodeProject install() throws Exception {
+    String nodeVersion = run(Duration.ofSeconds(30), "node", "--version").trim();
+    Matcher major = Pattern.compile("^v(\\d+)\\.").matcher(nodeVersion);
+    if (!major.find() || Integer.parseInt(major.group(1)) < 18) {
+      throw new IllegalStateException(user + " needs Node.js 18 or newer, found " + nodeVersion);
+    }
+    run(Duration.ofSeconds(30), "npm", "--version");
+    if (installed()) return this;
+    run(
+        Duration.ofMinutes(5),
+        "npm",
+        "ci",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error");
+    return this;
+  }
+
+  private boolean installed() throws IOException {
+    JsonNode dependencies =
+        JSON.readTree(Files.readString(dir.resolve("package.json"))).path("dependencies");
+    for (var e : dependencies.properties()) {
+      Path manifest = dir.resolve("node_modules").resolve(e.getKey()).resolve("package.json");
+      if (!Files.isRegularFile(manifest)) return false;
+      String version = JSON.readTree(Files.readString(manifest)).path("version").asString("");
+      // @upstash/realtime 1.1.0 says "v1.1.0" in its package.json
+      if (!version.replaceFirst("^v", "").equals(e.getValue().asString())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs a tool in the project's folder to completion, returning its output; a missing tool or a
+   * failure says which.
+   */
+  public String run(Duration timeout, String... command) throws Exception {
     Process p;
     try {
       p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new IllegalStateException(
-          "UpstashInteropTest needs '"
+          user
+              + " needs '"
               + command[0]
               + "' on the PATH (Node.js 18+ and npm; on Debian/Ubuntu: apt-get install -y nodejs"
-              + " npm, as .ci/run does): "
+              + " npm, as ./test does as root): "
               + e.getMessage(),
           e);
     }
@@ -85,7 +119,7 @@ final class NodeProject {
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException(
-          String.join(" ", command) + " did not finish within " + timeout);
+          String.join(" ", command) + " did not finish within " + timeout + " in " + dir);
     }
     reader.join(5000);
     if (p.exitValue() != 0) {

@@ -67,8 +67,7 @@ class UpstashInteropTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    nodeDir = NodeProject.locate();
-    NodeProject.install(nodeDir);
+    nodeDir = NodeProject.interop().install().dir();
     server = RedisServer.start();
     engine = RedisEngine.connect(server.uri());
     realtime = Realtime.builder().engine(engine).onError(hookErrors::add).build();

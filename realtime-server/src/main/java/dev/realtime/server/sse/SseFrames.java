@@ -61,9 +61,20 @@ public final class SseFrames {
     return out.toByteArray();
   }
 
-  /** {@code data: {"type":"connected","channel":"a"}}, optionally with an {@code id:} line. */
-  public static byte[] connected(String channel, String idLine) {
-    return control(idLine, "{\"type\":\"connected\",\"channel\":" + quote(channel) + "}");
+  /**
+   * {@code data: {"type":"connected","channel":"a","cursor":"<id>"}}, optionally with an {@code
+   * id:} line. The cursor is where the channel starts: the original's React client keeps it as the
+   * channel's {@code last_ack} until an event moves it, so a channel that delivered nothing before
+   * a reconnect resumes from an id instead of from a time on some clock.
+   */
+  public static byte[] connected(String channel, String cursor, String idLine) {
+    return control(
+        idLine,
+        "{\"type\":\"connected\",\"channel\":"
+            + quote(channel)
+            + ",\"cursor\":"
+            + quote(cursor)
+            + "}");
   }
 
   /** History no longer holds what came after {@code afterId}: the client missed messages. */

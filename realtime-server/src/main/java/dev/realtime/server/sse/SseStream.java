@@ -364,7 +364,9 @@ public final class SseStream {
     HttpPipeline.streamOnly(channel);
     String idLine = StreamRequest.encode(channels, positions);
     for (int i = 0; i < channels.size(); i++) {
-      byte[] frame = SseFrames.connected(channels.get(i), i == channels.size() - 1 ? idLine : null);
+      byte[] frame =
+          SseFrames.connected(
+              channels.get(i), positions[i], i == channels.size() - 1 ? idLine : null);
       channel.write(SseFrames.chunk(frame), channel.voidPromise());
     }
     held.forEach(deliveryExecutor::execute);

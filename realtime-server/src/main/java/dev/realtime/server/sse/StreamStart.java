@@ -19,12 +19,19 @@ record StreamStart(String afterId, Long sinceMillis, int latest) {
   /**
    * A position as clients send it: {@code <ms>-<seq>} or a plain Unix-millisecond time.
    *
+   * <p>A time comes from the client's clock (the original's first {@code last_ack} is the browser's
+   * {@code Date.now()}). One after this server's now is taken as now: nothing can have been emitted
+   * later, and a browser clock running ahead would otherwise hide every event emitted until this
+   * clock caught up, where the original only bounds its replay with the time and delivers every
+   * live event. (Ids come from the engine's clock; a Redis on a host whose clock lags this one's
+   * still hides what is emitted within the lag.)
+   *
    * @return null when {@code text} is neither
    */
   static StreamStart parse(String text) {
     if (EntryId.tryParse(text) != null) return new StreamStart(text, null, 0);
     if (!text.isEmpty() && text.length() <= 15 && text.chars().allMatch(Character::isDigit)) {
-      return new StreamStart(null, Long.parseLong(text), 0);
+      return new StreamStart(null, Math.min(Long.parseLong(text), System.currentTimeMillis()), 0);
     }
     return null;
   }

@@ -1,0 +1,114 @@
+package dev.realtime.server.sse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realtime.Realtime;
+import dev.realtime.server.RealtimeServer;
+import dev.realtime.server.ServerConfig;
+import dev.realtime.server.SseRecorder;
+import dev.realtime.server.SseRecorder.Frame;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream as the original's React client ({@code @upstash/realtime} 1.1.0 {@code
+ * RealtimeProvider}) uses it, at the protocol level; UpstashReactClientTest runs the client itself.
+ *
+ * <p>That client keeps one resume position per channel: the id of the last event it received, else
+ * the {@code cursor} of the channel's {@code connected} frame, else a time (its browser's {@code
+ * Date.now()} on the first connect, the {@code timestamp} of the last {@code reconnect} frame after
+ * that). Times are the weak spot: they come from another clock than the ids.
+ */
+class OriginalClientProtocolTest {
+  final Realtime realtime = Realtime.create();
+  final RealtimeServer server =
+      RealtimeServer.builder(realtime).config(ServerConfig.builder().port(0).build()).start();
+
+  @AfterEach
+  void close() {
+    server.close();
+    realtime.close();
+  }
+
+  String stream(String query) {
+    return server.url() + "/api/realtime?" + query;
+  }
+
+  @Test
+  void connectedFramesCarryEachChannelsStartingPositionAsCursor() {
+    String seen = realtime.channel("a").emit("n", 1);
+    try (SseRecorder sse = SseRecorder.open(stream("channel=a&channel=b%2Fc"))) {
+      Frame a = sse.expectType("connected");
+      Frame b = sse.expectType("connected");
+      assertThat(a.data())
+          .isEqualTo("{\"type\":\"connected\",\"channel\":\"a\",\"cursor\":\"" + seen + "\"}");
+      assertThat(b.data())
+          .isEqualTo("{\"type\":\"connected\",\"channel\":\"b/c\",\"cursor\":\"0-0\"}");
+    }
+  }
+
+  /**
+   * A channel that delivered nothing before a reconnect resumes from its {@code connected} cursor,
+   * an id, so what was emitted meanwhile arrives whatever the clocks say. Without a cursor the
+   * client would send the {@code reconnect} frame's timestamp, a time on the server's clock that an
+   * event emitted just before it (or an id from an engine whose clock lags) falls behind.
+   */
+  @Test
+  void resumingAQuietChannelFromItsCursorMissesNothing() {
+    String cursor;
+    try (SseRecorder sse = SseRecorder.open(stream("channel=quiet&last_ack_quiet=" + now()))) {
+      cursor = sse.expectType("connected").json().get("cursor").asString();
+    }
+    String missed = realtime.channel("quiet").emit("n", 1);
+    try (SseRecorder sse = SseRecorder.open(stream("channel=quiet&last_ack_quiet=" + cursor))) {
+      sse.expectType("connected");
+      // (A cursor taken from a time, as here, is not the id of a stored message, so the server
+      // cannot tell it from one whose successors were trimmed, and first sends a {"type":"gap"}
+      // frame, which that client ignores; nothing is skipped.)
+      assertThat(sse.events(1)).extracting(Frame::id).containsExactly(missed);
+    }
+  }
+
+  /**
+   * The client's first request sends its browser's {@code Date.now()}. A browser clock ahead of the
+   * server's must not make the stream skip what is emitted until the server's clock catches up: a
+   * time after now means "from now".
+   */
+  @Test
+  void aLastAckTimeAheadOfTheServersClockStartsLive() {
+    realtime.channel("room").emit("n", 0);
+    long aheadByAMinute = now() + 60_000;
+    try (SseRecorder sse =
+        SseRecorder.open(stream("channel=room&last_ack_room=" + aheadByAMinute))) {
+      sse.expectType("connected");
+      String live = realtime.channel("room").emit("n", 1);
+      assertThat(sse.events(1)).extracting(Frame::id).containsExactly(live);
+    }
+  }
+
+  @Test
+  void aLastAckTimeInThePastReplaysWhatCameAtOrAfterIt() throws InterruptedException {
+    realtime.channel("room").emit("n", 0);
+    Thread.sleep(5);
+    long since = now();
+    String replayed = realtime.channel("room").emit("n", 1);
+    try (SseRecorder sse =
+        SseRecorder.open(
+            stream(
+                "channel=room&last_ack_"
+                    + URLEncoder.encode("room", StandardCharsets.UTF_8)
+                    + "="
+                    + since))) {
+      sse.expectType("connected");
+      String live = realtime.channel("room").emit("n", 2);
+      assertThat(sse.events(2)).extracting(Frame::id).isEqualTo(List.of(replayed, live));
+    }
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}
