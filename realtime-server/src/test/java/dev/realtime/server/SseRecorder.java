@@ -126,12 +126,12 @@ public final class SseRecorder implements AutoCloseable {
     }
   }
 
-  /** The next frame that is not a comment; fails after 10 s. */
+  /** The next frame that is not a heartbeat (comment or ping); fails after 10 s. */
   public Frame next() {
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
       Frame f = poll(deadline - System.currentTimeMillis());
-      if (f != null && f.comment() == null) return f;
+      if (f != null && f.comment() == null && !f.type().equals("ping")) return f;
     }
     throw new AssertionError("no frame within 10 s");
   }

@@ -38,6 +38,7 @@ final class SseFrameParser {
   private static final byte[] CONNECTED = ascii("connected\"");
   private static final byte[] GAP = ascii("gap\"");
   private static final byte[] ERROR = ascii("error\"");
+  private static final byte[] PING = ascii("ping\"");
   private static final byte[] RECONNECT = ascii("reconnect\"");
   private static final byte[] ID = ascii("{\"id\":\"");
   private static final byte[] DATA_SEQ = ascii("\",\"data\":{\"seq\":");
@@ -115,6 +116,7 @@ final class SseFrameParser {
     else if (startsWith(buf, at, to, GAP)) sink.gap();
     else if (startsWith(buf, at, to, ERROR)) sink.error();
     else if (startsWith(buf, at, to, RECONNECT)) sink.reconnect();
+    else if (startsWith(buf, at, to, PING)) return; // the heartbeat's data line
     else sink.otherControl();
   }
 

@@ -49,7 +49,8 @@ public enum Setting {
       Group.STREAMS,
       text(ServerConfig.DEFAULT_HEARTBEAT),
       null,
-      "How often an idle stream gets a `: ping` comment, so proxies do not close it."),
+      "How often a stream gets a heartbeat (a `: ping` comment and a ping data line), so"
+          + " proxies and the original client keep it open."),
   MAX_DURATION(
       Group.STREAMS,
       text(ServerConfig.DEFAULT_MAX_DURATION),

@@ -23,8 +23,6 @@ public final class SseFrames {
   /** The memo key of event frames. */
   private static final Object EVENT_FRAME = new Object();
 
-  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
-
   /** The last chunk of a chunked response: the stream's end. */
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -98,8 +96,14 @@ public final class SseFrames {
     return control(null, "{\"type\":\"error\",\"error\":" + quote(message) + "}");
   }
 
-  public static byte[] ping() {
-    return PING;
+  /**
+   * The heartbeat: a {@code : ping} comment line (for proxies; EventSource ignores it) and, in the
+   * same frame, the original's {@code {"type":"ping","timestamp":<ms>}} data line, which the
+   * original React client needs at least every 75 s or it reconnects.
+   */
+  public static byte[] ping(long nowMillis) {
+    return (": ping\ndata: {\"type\":\"ping\",\"timestamp\":" + nowMillis + "}\n\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /**
@@ -122,13 +126,6 @@ public final class SseFrames {
     b.writeBytes(frame, offset, length);
     b.writeByte('\r').writeByte('\n');
     return b;
-  }
-
-  private static final ByteBuf PING_CHUNK = Unpooled.unreleasableBuffer(chunk(PING));
-
-  /** The heartbeat comment as a chunk (one shared buffer). */
-  public static ByteBuf pingChunk() {
-    return PING_CHUNK.duplicate();
   }
 
   /** The zero-length chunk that ends the response. */

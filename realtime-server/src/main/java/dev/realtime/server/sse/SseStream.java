@@ -375,7 +375,10 @@ public final class SseStream {
           channel
               .eventLoop()
               .scheduleAtFixedRate(
-                  () -> enqueue(SseFrames.pingChunk(), 8, false, null),
+                  () -> {
+                    byte[] ping = SseFrames.ping(System.currentTimeMillis());
+                    enqueue(SseFrames.chunk(ping), ping.length, false, null);
+                  },
                   heartbeatMs,
                   heartbeatMs,
                   TimeUnit.MILLISECONDS);

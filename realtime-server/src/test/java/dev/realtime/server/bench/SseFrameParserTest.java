@@ -55,6 +55,7 @@ class SseFrameParserTest {
   static final String STREAM =
       "data: {\"type\":\"connected\",\"channel\":\"bench-a-0\"}\n\n"
           + ": ping\n\n"
+          + ": ping\ndata: {\"type\":\"ping\",\"timestamp\":1700000000000}\n\n"
           + "id: 1700000000000-0\n"
           + "data: {\"id\":\"1700000000000-0\",\"data\":{\"seq\":0,\"t\":1700000000000123,"
           + "\"pad\":\"xxxx\"},\"event\":\"bench\",\"channel\":\"bench-a-0\"}\n\n"

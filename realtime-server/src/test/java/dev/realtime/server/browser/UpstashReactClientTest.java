@@ -53,12 +53,11 @@ import tools.jackson.databind.node.ObjectNode;
  *       delivered nothing resumes from the {@code cursor} of its {@code connected} frame, an id,
  *       not from the {@code reconnect} frame's time on the server's clock (the client reads that
  *       field; this server sends it for it, see {@code SseFrames.connected});
- *   <li>the client's own silence watchdog: this server's heartbeats are SSE comments, which an
- *       EventSource never hands to the page, so the original client, which expects a {@code
- *       {"type":"ping"}} data frame at least every 75 s, reconnects after 75 s without events. The
- *       page shortens that timer (a {@code setTimeout} shim in {@code index.html}, the client's
- *       code unchanged); that reconnect, too, loses and repeats nothing, including on a channel
- *       that had delivered nothing yet;
+ *   <li>the client's own silence watchdog: it expects a {@code {"type":"ping"}} data frame at least
+ *       every 75 s (this server's heartbeat carries one every 15 s by default) and reconnects after
+ *       75 s without one. The page shortens that timer (a {@code setTimeout} shim in {@code
+ *       index.html}, the client's code unchanged); that reconnect, too, loses and repeats nothing,
+ *       including on a channel that had delivered nothing yet;
  *   <li>a browser whose clock runs ahead of the server's (its first {@code last_ack} is a time in
  *       the server's future) still sees every event emitted after it connected ({@code
  *       StreamStart.parse} takes a future time as now; OriginalClientProtocolTest has both at the

@@ -346,6 +346,7 @@ class FeedHandoverStressTest {
               }
             }
           }
+          case "ping" -> {}
           default -> throw new AssertionError("unexpected frame " + data);
         }
         return;

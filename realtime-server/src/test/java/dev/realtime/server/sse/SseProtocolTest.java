@@ -53,7 +53,7 @@ class SseProtocolTest {
   }
 
   @Test
-  void heartbeatsAreComments() {
+  void heartbeatsAreCommentsWithThePingDataLine() {
     try (SseRecorder sse = SseRecorder.open(stream("channel=room"))) {
       sse.expectType("connected");
       Frame f;
@@ -62,6 +62,12 @@ class SseProtocolTest {
       } while (f != null && f.comment() == null);
       assertThat(f).isNotNull();
       assertThat(f.comment()).isEqualTo("ping");
+      // The same frame carries the original's ping data line, for its client's watchdog.
+      Frame data = sse.poll(2000);
+      assertThat(data).isNotNull();
+      assertThat(data.type()).isEqualTo("ping");
+      assertThat(data.json().get("timestamp").asLong())
+          .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(10_000L));
     }
   }
 
