@@ -26,6 +26,11 @@ if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
   realtime_apt_install redis-server
 fi
 
+# RedisTlsAndAuthTest makes a throwaway CA and server certificate with the openssl command.
+if ! command -v openssl >/dev/null; then
+  realtime_apt_install openssl
+fi
+
 # UpstashInteropTest runs the original @upstash/realtime in Node, UpstashReactClientTest bundles its
 # React client with esbuild; each runs `npm ci` in its own Node project by itself.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -15,6 +15,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -23,6 +24,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -86,11 +88,13 @@ public final class RedisEngine implements Engine {
     this.resources = ClientResources.create();
     SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
+    SslOptions tls = tlsOptions(b);
     this.commandClient = RedisClient.create(resources);
     commandClient.setOptions(
         ClientOptions.builder()
             .autoReconnect(false) // at most once: see CommandLink
             .socketOptions(socket)
+            .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
     this.pubSubClient = RedisClient.create(resources);
@@ -98,6 +102,7 @@ public final class RedisEngine implements Engine {
         ClientOptions.builder()
             .autoReconnect(true) // resubscribes by itself; reads after it catch up
             .socketOptions(socket)
+            .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
     this.link = new CommandLink(commandClient, uri, b.retryAfter);
@@ -120,7 +125,11 @@ public final class RedisEngine implements Engine {
       readLink.close();
       shutdownClients();
       throw new EngineException(
-          "cannot connect to Redis at " + describe(uri) + ": " + deepestMessage(e), e);
+          "cannot connect to Redis at "
+              + describe(uri)
+              + ": "
+              + ConnectFailure.explain(e, uri, b.trusted, b.connectTimeout),
+          e);
     }
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
@@ -133,7 +142,23 @@ public final class RedisEngine implements Engine {
     pubSubClient.addListener(new StatusListener());
   }
 
-  /** Connects to {@code redis://[user:password@]host:port[/db]} or {@code rediss://} (TLS). */
+  /**
+   * TLS for {@code rediss://}: the JDK's trust store and full verification (chain and host name)
+   * unless told otherwise, either by {@link Builder#trustedCertificates} or by the URI's own {@code
+   * verifyPeer} (Lettuce's: {@code FULL}, {@code CA} without the host name, {@code NONE}). The
+   * handshake gets the connect timeout, so a TLS client on a plain port (where Redis waits for a
+   * line that never comes) fails as fast as an unreachable host, not after Lettuce's 10 s.
+   */
+  private static SslOptions tlsOptions(Builder b) {
+    SslOptions.Builder tls = SslOptions.builder().handshakeTimeout(b.connectTimeout);
+    if (b.trusted != null) tls.trustManager(b.trusted.trustManagers());
+    return tls.build();
+  }
+
+  /**
+   * Connects to {@code redis://[user:password@]host:port[/db]} or {@code rediss://} (TLS, the
+   * server's certificate checked against the JDK's trust store).
+   */
   public static RedisEngine connect(String uri) {
     return builder(uri).build();
   }
@@ -166,6 +191,7 @@ public final class RedisEngine implements Engine {
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBatch = DEFAULT_MAX_BATCH;
+    private TrustedCertificates trusted;
 
     private Builder(String uri) {
       Objects.requireNonNull(uri, "uri");
@@ -177,14 +203,26 @@ public final class RedisEngine implements Engine {
               "the port '" + host.substring(host.lastIndexOf(':') + 1) + "' is not a number");
         }
       } catch (RuntimeException e) {
+        String why =
+            String.valueOf(e.getMessage()).contains("SslVerifyMode")
+                ? "verifyPeer must be FULL (the default), CA or NONE"
+                : e.getMessage();
         throw new IllegalArgumentException(
             "Redis URI '"
-                + uri
+                + withoutPassword(uri)
                 + "' is not valid ("
-                + e.getMessage()
+                + why
                 + "); use redis://[user:password@]host:port[/db] or rediss:// for TLS",
             e);
       }
+    }
+
+    /**
+     * The URI as written, everything between {@code ://} and the last {@code @} (a password,
+     * perhaps, even a malformed one) replaced by ****.
+     */
+    private static String withoutPassword(String uri) {
+      return uri.replaceFirst("(://).*@", "$1****@");
     }
 
     /** Put every stream and Pub/Sub channel under this prefix; default none (as the original). */
@@ -193,6 +231,7 @@ public final class RedisEngine implements Engine {
       return this;
     }
 
+    /** Time to wait for a TCP connection and, for {@code rediss://}, for the TLS handshake. */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
@@ -226,14 +265,38 @@ public final class RedisEngine implements Engine {
       return this;
     }
 
+    /**
+     * For {@code rediss://}: trust the certificates in {@code pemFile} (one or more {@code
+     * -----BEGIN CERTIFICATE-----} blocks, typically the CA that signed a managed Redis's
+     * certificate) instead of the JDK's trust store. The host name is still verified. The file is
+     * read now; one that is missing or holds no certificate is an {@link IllegalArgumentException}
+     * naming it.
+     */
+    public Builder trustedCertificates(Path pemFile) {
+      this.trusted = TrustedCertificates.read(pemFile);
+      return this;
+    }
+
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
       if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " <= 0: " + d);
       return d;
     }
 
-    /** Connects, failing with {@link EngineException} if Redis cannot be reached. */
+    /**
+     * Connects, failing with {@link EngineException} if Redis cannot be reached, refuses the
+     * credentials, or presents a certificate that is not trusted.
+     */
     public RedisEngine build() {
+      if (trusted != null && !uri.isSsl()) {
+        // Silently ignoring the file would send what was meant to be encrypted in the clear.
+        throw new IllegalArgumentException(
+            "trustedCertificates('"
+                + trusted.file()
+                + "') is for TLS, but the URI "
+                + describe(uri)
+                + " is not; use rediss://");
+      }
       return new RedisEngine(this);
     }
   }
@@ -355,12 +418,6 @@ public final class RedisEngine implements Engine {
     }
     return new EngineException(
         what + " failed: Redis at " + describe(uri) + " did not answer (" + message + ")", cause);
-  }
-
-  private static String deepestMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
-    return String.valueOf(c.getMessage());
   }
 
   private static String rootMessage(Throwable t) {

@@ -12,23 +12,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code redis-server} of the test's own: a free port on 127.0.0.1, a temporary directory,
- * no persistence. Tests kill it (SIGKILL, as a crash) and start it again on the same port.
+ * no persistence. Tests kill it (SIGKILL, as a crash) and start it again on the same port. {@link
+ * #builder()} adds a password, an ACL user, or TLS (then the port is the TLS port and there is no
+ * plain one).
  */
 public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final boolean persistent;
-  private String password;
+  private final String password;
+  private final List<String> user;
+  private final TestCertificates tls;
   private Process process;
 
-  private RedisServer(int port, Path dir, boolean persistent) {
+  private RedisServer(Builder b, int port, Path dir, TestCertificates tls) {
     this.port = port;
     this.dir = dir;
-    this.persistent = persistent;
+    this.persistent = b.persistent;
+    this.password = b.password;
+    this.user = b.user;
+    this.tls = tls;
   }
 
   public static RedisServer start() {
-    return start(false);
+    return builder().start();
   }
 
   /**
@@ -36,39 +43,84 @@ public final class RedisServer implements AutoCloseable {
    * acknowledged survives a kill and a restart: a crash that loses nothing acknowledged.
    */
   public static RedisServer startPersistent() {
-    return start(true);
-  }
-
-  private static RedisServer start(boolean persistent) {
-    try {
-      RedisServer server =
-          new RedisServer(freePort(), Files.createTempDirectory("realtime-redis-"), persistent);
-      server.startProcess();
-      return server;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return builder().persistent().start();
   }
 
   /** A server that requires {@code password} (AUTH), empty. */
   public static RedisServer startWithPassword(String password) {
-    try {
-      RedisServer server =
-          new RedisServer(freePort(), Files.createTempDirectory("realtime-redis-"), false);
-      server.password = password;
-      server.startProcess();
-      return server;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    return builder().password(password).start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** What kind of server to start. */
+  public static final class Builder {
+    private boolean persistent;
+    private String password;
+    private List<String> user;
+    private String[] tlsNames;
+
+    private Builder() {}
+
+    /** See {@link RedisServer#startPersistent()}. */
+    public Builder persistent() {
+      this.persistent = true;
+      return this;
+    }
+
+    /** The default user's password ({@code requirepass}): clients must authenticate. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** An ACL user who may do everything, with {@code password}: for user:password@ URIs. */
+    public Builder user(String name, String password) {
+      this.user = List.of(name, "on", ">" + password, "~*", "&*", "+@all");
+      return this;
+    }
+
+    /** TLS only, with a certificate for 127.0.0.1 and localhost from a throwaway CA. */
+    public Builder tls() {
+      return tls("IP:127.0.0.1", "DNS:localhost");
+    }
+
+    /** TLS only, with a certificate for {@code subjectAltNames} ({@code DNS:x}, {@code IP:y}). */
+    public Builder tls(String... subjectAltNames) {
+      this.tlsNames = subjectAltNames.clone();
+      return this;
+    }
+
+    public RedisServer start() {
+      try {
+        Path dir = Files.createTempDirectory("realtime-redis-");
+        TestCertificates tls =
+            tlsNames == null ? null : TestCertificates.create(dir.resolve("tls"), tlsNames);
+        RedisServer server = new RedisServer(this, freePort(), dir, tls);
+        server.startProcess();
+        return server;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
+  /** The port clients connect to: the TLS port of a TLS server. */
   public int port() {
     return port;
   }
 
+  /** {@code redis://127.0.0.1:port}, or {@code rediss://} for a TLS server; no credentials. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+  }
+
+  /** The CA certificate (PEM) that signed a TLS server's certificate: what a client must trust. */
+  public Path caCertificate() {
+    if (tls == null) throw new IllegalStateException("not a TLS server");
+    return tls.ca();
   }
 
   private void startProcess() throws IOException {
@@ -77,8 +129,6 @@ public final class RedisServer implements AutoCloseable {
         new java.util.ArrayList<>(
             List.of(
                 binary,
-                "--port",
-                Integer.toString(port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -91,7 +141,29 @@ public final class RedisServer implements AutoCloseable {
                 dir.toString(),
                 "--logfile",
                 dir.resolve("redis.log").toString()));
+    if (tls == null) {
+      command.addAll(List.of("--port", Integer.toString(port)));
+    } else {
+      command.addAll(
+          List.of(
+              "--port",
+              "0", // no plain port
+              "--tls-port",
+              Integer.toString(port),
+              "--tls-cert-file",
+              tls.certificate().toString(),
+              "--tls-key-file",
+              tls.key().toString(),
+              "--tls-ca-cert-file",
+              tls.ca().toString(),
+              "--tls-auth-clients",
+              "no"));
+    }
     if (password != null) command.addAll(List.of("--requirepass", password));
+    if (user != null) {
+      command.add("--user");
+      command.addAll(user);
+    }
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -104,12 +176,20 @@ public final class RedisServer implements AutoCloseable {
       } catch (IOException notYet) {
         if (!process.isAlive()) {
           throw new IllegalStateException(
-              "redis-server exited: " + Files.readString(dir.resolve("stdout.log")));
+              "redis-server exited: " + Files.readString(dir.resolve("stdout.log")) + readLog());
         }
         sleep(20);
       }
     }
     throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
+  }
+
+  private String readLog() {
+    try {
+      return Files.readString(dir.resolve("redis.log"));
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static String findBinary() {
