@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,9 @@ final class ChannelFeed {
 
   /** How long one fan-out task may hold its event loop before it lets other work run. */
   static final long SLICE_NANOS = 2_000_000;
+
+  /** The most entries an event loop may fall behind before its members follow the log instead. */
+  static final int MAX_BACKLOG = 4096;
 
   private final String name;
   private final ServerMetrics metrics;
@@ -71,31 +75,38 @@ final class ChannelFeed {
   }
 
   void start(Realtime realtime) {
-    realtime
-        .channel(name)
-        .subscribeAsync(
-            Subscribe.toAll()
-                .onEntry(this::dispatch)
-                .onGap(this::gap)
-                .onError(e -> log.warn("feed of channel '{}': {}", name, e.toString())))
-        .whenComplete(
-            (s, error) -> {
-              if (error != null) {
-                ready.completeExceptionally(error);
-                return;
-              }
-              boolean stop;
-              lock.lock();
-              try {
-                upstream = s;
-                if (position == null) position = EntryId.parse(s.position());
-                stop = stopped;
-              } finally {
-                lock.unlock();
-              }
-              if (stop) s.unsubscribe();
-              ready.complete(this);
-            });
+    CompletableFuture<Subscription> subscribed;
+    try {
+      subscribed =
+          realtime
+              .channel(name)
+              .subscribeAsync(
+                  Subscribe.toAll()
+                      .onEntry(this::dispatch)
+                      .onGap(this::gap)
+                      .onError(e -> log.warn("feed of channel '{}': {}", name, e.toString())));
+    } catch (RuntimeException e) {
+      ready.completeExceptionally(e); // a closed Realtime, say
+      return;
+    }
+    subscribed.whenComplete(
+        (s, error) -> {
+          if (error != null) {
+            ready.completeExceptionally(error);
+            return;
+          }
+          boolean stop;
+          lock.lock();
+          try {
+            upstream = s;
+            if (position == null) position = EntryId.parse(s.position());
+            stop = stopped;
+          } finally {
+            lock.unlock();
+          }
+          if (stop) s.unsubscribe();
+          ready.complete(this);
+        });
   }
 
   /** Ends the feed's subscription (the last lane left). */
@@ -161,7 +172,8 @@ final class ChannelFeed {
         List<Lane> lanes = it.next();
         if (lanes.remove(lane) && lanes.isEmpty()) it.remove();
       }
-      fanout(lane).add(new Leave(lane));
+      LoopFanout f = existingFanout(lane);
+      if (f != null) f.add(new Leave(lane)); // without one the lane never was a member
     } finally {
       lock.unlock();
     }
@@ -169,26 +181,45 @@ final class ChannelFeed {
 
   /** The feed's subscription delivers the channel's entries here, one at a time, in log order. */
   private void dispatch(LogEntry entry) {
-    ByteBuf frame = null;
-    lock.lock();
+    // Framed before the lock: the event loops take it too, and must not wait for an encoding.
+    ByteBuf frame = SseFrames.chunk(SseFrames.event(entry));
     try {
-      if (stopped || (position != null && !entry.id().isAfter(position))) return;
-      position = entry.id();
-      for (LoopFanout f : fanouts) {
-        if (frame == null) frame = SseFrames.chunk(SseFrames.event(entry));
-        f.add(new Event(entry, frame.retain()));
-      }
-      if (!pendingJoins.isEmpty() && !pendingJoins.firstKey().isAfter(position)) {
-        Map<EntryId, List<Lane>> due = pendingJoins.headMap(position, true);
-        for (List<Lane> lanes : due.values()) {
-          for (Lane lane : lanes) fanout(lane).add(new Join(lane));
+      lock.lock();
+      try {
+        if (stopped || (position != null && !entry.id().isAfter(position))) return;
+        // Lanes waiting for an entry the feed never dispatched (skipped by a gap) join before this
+        // one, told of the gap; none is expected, as gap() releases them.
+        if (!pendingJoins.isEmpty() && pendingJoins.firstKey().isBefore(entry.id())) {
+          releaseWaiting(pendingJoins.headMap(entry.id(), false), entry.idText());
         }
-        due.clear();
+        position = entry.id();
+        for (LoopFanout f : fanouts) f.add(new Event(entry, frame.retain()));
+        List<Lane> due = pendingJoins.remove(position);
+        if (due != null) {
+          for (Lane lane : due) fanout(lane).add(new Join(lane));
+        }
+      } finally {
+        lock.unlock();
       }
     } finally {
-      lock.unlock();
+      frame.release();
     }
-    if (frame != null) frame.release();
+  }
+
+  /**
+   * Under the lock: lanes that waited at entries the feed skipped are told of the gap (what came
+   * after their entry up to {@code resumedFrom}, or the log's end when null) and join.
+   */
+  private void releaseWaiting(Map<EntryId, List<Lane>> skipped, String resumedFrom) {
+    for (var e : skipped.entrySet()) {
+      byte[] frame = SseFrames.gap(name, e.getKey().toString(), resumedFrom);
+      for (Lane lane : e.getValue()) {
+        LoopFanout f = fanout(lane);
+        f.add(new Skipped(lane, frame, null));
+        f.add(new Join(lane));
+      }
+    }
+    skipped.clear();
   }
 
   /**
@@ -198,34 +229,40 @@ final class ChannelFeed {
   private void gap(Gap gap) {
     lock.lock();
     try {
-      if (stopped || gap.firstAvailableId() == null) return;
+      if (stopped) return;
+      byte[] frame = SseFrames.gap(name, gap.afterId(), gap.firstAvailableId());
+      if (gap.firstAvailableId() == null) {
+        // The log is empty: everything after the feed's position is gone, and so is every entry a
+        // lane waits for. The next entry the feed sees is after all of them.
+        for (LoopFanout f : fanouts) f.add(new Skipped(null, frame, null));
+        releaseWaiting(pendingJoins, null);
+        return;
+      }
       EntryId moved = EntryId.parse(gap.firstAvailableId()).predecessor();
       if (position != null && !moved.isAfter(position)) return;
       position = moved;
-      byte[] frame = SseFrames.gap(name, gap.afterId(), gap.firstAvailableId());
       for (LoopFanout f : fanouts) f.add(new Skipped(null, frame, moved.toString()));
-      Map<EntryId, List<Lane>> due = pendingJoins.headMap(position, true);
-      for (var e : due.entrySet()) {
-        byte[] own = SseFrames.gap(name, e.getKey().toString(), gap.firstAvailableId());
-        for (Lane lane : e.getValue()) {
-          fanout(lane).add(new Skipped(lane, own, moved.toString()));
-          fanout(lane).add(new Join(lane));
-        }
-      }
-      due.clear();
+      releaseWaiting(pendingJoins.headMap(position, true), gap.firstAvailableId());
     } finally {
       lock.unlock();
     }
   }
 
   private LoopFanout fanout(Lane lane) {
+    LoopFanout f = existingFanout(lane);
+    if (f == null) {
+      f = new LoopFanout(lane.stream().channel().eventLoop());
+      fanouts.add(f);
+    }
+    return f;
+  }
+
+  private LoopFanout existingFanout(Lane lane) {
     EventLoop loop = lane.stream().channel().eventLoop();
     for (LoopFanout f : fanouts) {
       if (f.loop == loop) return f;
     }
-    LoopFanout f = new LoopFanout(loop);
-    fanouts.add(f);
-    return f;
+    return null;
   }
 
   private record Event(LogEntry entry, ByteBuf frame) {}
@@ -265,13 +302,19 @@ final class ChannelFeed {
       queue.add(item);
       if (!scheduled) {
         scheduled = true;
-        loop.execute(this::drain);
+        try {
+          loop.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          // The server is shutting down and its loops are gone: nothing will be written.
+          release(queue);
+          queue.clear();
+        }
       }
     }
 
     /** The feed stopped: drops what is queued. */
     void discard() {
-      loop.execute(
+      execute(
           () -> {
             ArrayDeque<Object> dropped;
             lock.lock();
@@ -285,11 +328,23 @@ final class ChannelFeed {
             working.clear();
             block.forEach(e -> e.frame().release());
             block.clear();
-            for (Object item : dropped) {
-              if (item instanceof Event e) e.frame().release();
-            }
+            release(dropped);
             members.clear();
           });
+    }
+
+    private void execute(Runnable task) {
+      try {
+        loop.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.run(); // the loop is gone: nothing else runs on it any more
+      }
+    }
+
+    private static void release(ArrayDeque<Object> items) {
+      for (Object item : items) {
+        if (item instanceof Event e) e.frame().release();
+      }
     }
 
     private void drain() {
@@ -300,6 +355,10 @@ final class ChannelFeed {
         scheduled = false;
       } finally {
         lock.unlock();
+      }
+      if (working.size() + block.size() > MAX_BACKLOG) {
+        shed();
+        return;
       }
       long deadline = System.nanoTime() + SLICE_NANOS;
       while (true) {
@@ -338,12 +397,13 @@ final class ChannelFeed {
     /** Writes the block to the members from {@link #cursor}; false when the slice ran out. */
     private boolean writeBlock(long deadline) {
       int n = block.size();
+      int writes = 0;
       while (cursor < members.size()) {
         Lane lane = members.get(cursor);
         SseStream stream = lane.stream();
         boolean wrote = false;
         boolean left = false;
-        for (int j = 0; j < n && !left; j++) {
+        for (int j = 0; j < n && !left; j++, writes++) {
           Event e = block.get(j);
           switch (stream.writeLive(lane, e.entry(), e.frame())) {
             case WRITTEN -> {
@@ -362,9 +422,38 @@ final class ChannelFeed {
         } else {
           cursor++;
         }
-        if ((cursor & 63) == 0 && System.nanoTime() - deadline > 0) return cursor >= members.size();
+        if (writes >= 64) {
+          writes = 0;
+          if (System.nanoTime() - deadline > 0) return cursor >= members.size();
+        }
       }
       return true;
+    }
+
+    /**
+     * The loop fell {@link #MAX_BACKLOG} entries behind: rather than hold them in memory, every
+     * member (and every lane about to join) follows its own subscription from what it was written;
+     * the entries wait in the log, and the lanes rejoin as they catch up.
+     */
+    private void shed() {
+      for (Lane lane : members) lane.stream().shed(lane);
+      members.clear();
+      for (Event e : block) e.frame().release();
+      block.clear();
+      for (Object item : working) {
+        if (item instanceof Event e) {
+          e.frame().release();
+        } else if (item instanceof Skipped s && s.lane() != null) {
+          s.lane().stream().writeGap(s.lane(), s.frame(), s.position());
+        } else if (item instanceof Join j) {
+          j.lane().stream().shed(j.lane());
+        }
+      }
+      working.clear();
+      log.debug(
+          "channel '{}': an event loop fell {} entries behind; its streams follow the log",
+          name,
+          MAX_BACKLOG);
     }
 
     private void finishBlock() {

@@ -89,7 +89,10 @@ public final class SseStream {
   private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> deadline;
 
-  /** An event of a multi-channel stream, whose id line is written at drain time. */
+  /**
+   * An entry from a lane's own subscription, framed at drain time, when the lane's position moves
+   * to it (and a multi-channel stream's id line is written).
+   */
   private record Pending(int channelIndex, LogEntry entry) {}
 
   /** A control frame that moves a channel's position (a gap skipped ahead). */
@@ -174,8 +177,12 @@ public final class SseStream {
       lock.unlock();
     }
     String name = channels.get(lane.index);
+    // The filter goes to the core only where it decides the start (the newest N matching): other
+    // subscriptions see every entry, so they can meet the feed at any entry, matching or not.
     Subscribe<Object> request =
-        events == null ? Subscribe.toAll() : Subscribe.to(events.toArray(String[]::new));
+        events != null && start.latest() > 0
+            ? Subscribe.to(events.toArray(String[]::new))
+            : Subscribe.toAll();
     request =
         start.applyTo(
             request
@@ -223,11 +230,23 @@ public final class SseStream {
 
   /** An entry from a lane's own subscription, in log order, on its delivery thread. */
   private void onEntry(Own own, LogEntry entry) {
-    byte[] frame = SseFrames.event(entry);
-    Object item = single ? SseFrames.chunk(frame) : new Pending(own.lane.index, entry);
-    if (!enqueue(item, frame.length, true, own)) return;
-    metrics.delivered(entry.id().ms());
+    if (events == null || events.contains(entry.event())) {
+      int size = SseFrames.event(entry).length;
+      if (!enqueue(new Pending(own.lane.index, entry), size, true, own)) return;
+      metrics.delivered(entry.id().ms());
+    } else if (isRetired(own)) {
+      return;
+    }
     if (own.lane.feed.tryJoin(own.lane, entry.id())) retire(own);
+  }
+
+  private boolean isRetired(Own own) {
+    lock.lock();
+    try {
+      return own.retired || closed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void onGap(Own own, Gap gap) {
@@ -263,7 +282,7 @@ public final class SseStream {
     boolean schedule;
     lock.lock();
     try {
-      if (mayWait && !closed && backedUp()) awaitWritable();
+      if (mayWait && !closed && (own == null || !own.retired) && backedUp()) awaitWritable();
       if (closed || (own != null && own.retired)) {
         release(item);
         return false;
@@ -408,12 +427,14 @@ public final class SseStream {
    */
   Outcome writeLive(Lane lane, LogEntry entry, ByteBuf sharedFrame) {
     if (closed || !channel.isActive()) return Outcome.LEFT;
+    // Frames queued before (the lane's own last entries, other lanes', heartbeats) go first, and
+    // move the positions a detach resumes from.
+    if (drainScheduled) drain();
     if (!channel.isWritable()) {
       detach(lane);
       return Outcome.LEFT;
     }
     if (events != null && !events.contains(entry.event())) return Outcome.FILTERED;
-    if (drainScheduled) drain(); // frames queued by other lanes or timers go first
     positions[lane.index] = entry.idText();
     ByteBuf frame = single ? sharedFrame.retainedDuplicate() : multiChannelFrame(entry);
     channel.write(frame, channel.voidPromise());
@@ -424,7 +445,7 @@ public final class SseStream {
   void writeGap(Lane lane, byte[] frame, String movedTo) {
     if (closed || !channel.isActive()) return;
     if (drainScheduled) drain();
-    positions[lane.index] = movedTo;
+    if (movedTo != null) positions[lane.index] = movedTo;
     channel.writeAndFlush(SseFrames.chunk(frame), channel.voidPromise());
   }
 
@@ -433,7 +454,20 @@ public final class SseStream {
     channel.flush();
   }
 
-  /** A live lane whose socket backed up: it follows its own subscription again (event loop). */
+  /**
+   * The feed sheds a lane it can no longer keep up with (event loop): what is queued goes out, then
+   * the lane follows its own subscription from there.
+   */
+  void shed(Lane lane) {
+    if (closed || !channel.isActive()) return;
+    if (drainScheduled) drain();
+    detach(lane);
+  }
+
+  /**
+   * A live lane whose socket backed up: it follows its own subscription again from its last written
+   * entry (event loop; the stream's queue was drained first, so that is exact).
+   */
   private void detach(Lane lane) {
     if (closed) return;
     metrics.lagged();
@@ -480,7 +514,7 @@ public final class SseStream {
     }
     Pending p = (Pending) item;
     positions[p.channelIndex()] = p.entry().idText();
-    return multiChannelFrame(p.entry());
+    return single ? SseFrames.chunk(SseFrames.event(p.entry())) : multiChannelFrame(p.entry());
   }
 
   /** The entry's frame with this stream's own id line (every channel's position). */
@@ -567,8 +601,11 @@ public final class SseStream {
     cancelTimers();
     owned.forEach(Subscription::unsubscribe);
     for (Lane lane : lanes) {
-      lane.feed.leave(lane);
-      feeds.release(lane.feed);
+      try {
+        lane.feed.leave(lane);
+      } finally {
+        feeds.release(lane.feed);
+      }
     }
     return true;
   }

@@ -168,13 +168,51 @@ class FeedHandoverStressTest {
     }
   }
 
-  private void emit(Random r, int seq) {
-    String channel = CHANNELS.get(r.nextInt(4) == 0 ? 1 : 0);
-    String event = r.nextBoolean() ? "tick" : "tock";
+  /**
+   * A reader resuming far back replays through a socket that keeps backing up, joins the feed, and
+   * leaves it again while entries keep coming: it must resume each time from what it was really
+   * written, never from where it started (which would repeat the replay).
+   */
+  @Test
+  void aSlowReaderResumingFarBackLeavesAndRejoinsTheFeedWithoutRepeats() throws Exception {
+    for (String c : CHANNELS) log.put(c, Collections.synchronizedList(new ArrayList<>()));
+    Random random = new Random(7);
+    for (int i = 0; i < 300; i++) emitTo(CHANNELS.get(0), "tick", i);
+    String resumeAt = log.get(CHANNELS.get(0)).get(100)[0];
+    List<Client> clients = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      Client c = new Client(k, resumeAt, 2 + k, 15);
+      clients.add(c);
+      threads.add(Thread.ofPlatform().start(c::run));
+    }
+    for (int i = 0; i < LIVE_EVENTS + HISTORY - 300; i++) {
+      emitTo(CHANNELS.get(0), "tick", 300 + i);
+      if (i % 10 == 0) Thread.sleep(random.nextInt(15));
+    }
+    for (Thread t : threads) t.join(TimeUnit.SECONDS.toMillis(120));
+    for (Client c : clients) {
+      assertThat(c.failure).as("client %d (%s)", c.k, c.describe).isNull();
+      List<String> expected = new ArrayList<>();
+      for (String[] e : log.get(CHANNELS.get(0)).subList(101, log.get(CHANNELS.get(0)).size())) {
+        expected.add(e[0]);
+      }
+      assertThat(c.received.get(CHANNELS.get(0)))
+          .as("client %d (%s)", c.k, c.describe)
+          .containsExactlyElementsOf(expected);
+    }
+    assertThat(server.metrics().laggedCount()).as("the readers left the feed").isPositive();
+  }
+
+  private void emitTo(String channel, String event, int seq) {
     synchronized (log.get(channel)) {
       String id = realtime.channel(channel).emit(event, Map.of("seq", seq, "pad", pad)).toString();
       log.get(channel).add(new String[] {id, event});
     }
+  }
+
+  private void emit(Random r, int seq) {
+    emitTo(CHANNELS.get(r.nextInt(4) == 0 ? 1 : 0), r.nextBoolean() ? "tick" : "tock", seq);
   }
 
   private static void sleep(long ms) {
@@ -195,12 +233,27 @@ class FeedHandoverStressTest {
     final String lastEventId;
     final String describe;
     final int pauseEvery;
+    int pauseMs = -1; // -1: mostly 5 ms, sometimes 200 to 1000 ms
     final Map<String, String> start = new TreeMap<>();
     final Map<String, List<String>> received = new ConcurrentHashMap<>();
     volatile Throwable failure;
 
     Client(int k, Random random) {
       this(k, random, false);
+    }
+
+    /** A one-channel client resuming after {@code lastEventId}, pausing as told. */
+    Client(int k, String lastEventId, int pauseEvery, int pauseMs) {
+      this.k = k;
+      this.random = new Random(k);
+      this.channels = List.of(CHANNELS.get(0));
+      this.events = null;
+      this.query = "channel=" + CHANNELS.get(0);
+      this.lastEventId = lastEventId;
+      this.pauseEvery = pauseEvery;
+      this.pauseMs = pauseMs;
+      this.describe = "Last-Event-ID, pauses " + pauseMs + " ms every " + pauseEvery + " frames";
+      received.put(CHANNELS.get(0), new ArrayList<>());
     }
 
     /** {@code burst}: a live, fast reader of the first channel. */
@@ -283,7 +336,8 @@ class FeedHandoverStressTest {
             text = text.substring(end + 2);
             frames++;
             if (pauseEvery > 0 && frames % pauseEvery == 0) {
-              Thread.sleep(random.nextInt(10) == 0 ? 200 + random.nextInt(800) : 5);
+              Thread.sleep(
+                  pauseMs >= 0 ? pauseMs : random.nextInt(10) == 0 ? 200 + random.nextInt(800) : 5);
             }
           }
           frame.reset();
