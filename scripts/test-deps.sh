@@ -32,7 +32,8 @@ if ! command -v openssl >/dev/null; then
 fi
 
 # UpstashInteropTest runs the original @upstash/realtime in Node, UpstashReactClientTest bundles its
-# React client with esbuild; each runs `npm ci` in its own Node project by itself.
+# React client with esbuild; each runs `npm ci` in its own Node project by itself. RealtimeJsTest
+# runs the browser client (clients/realtime-js) in Node 18+.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   realtime_apt_install nodejs npm
 fi

@@ -4,13 +4,16 @@ import dev.realtime.Realtime;
 import dev.realtime.server.api.EmitEndpoint;
 import dev.realtime.server.api.HealthEndpoint;
 import dev.realtime.server.api.HistoryEndpoint;
+import dev.realtime.server.api.StatsEndpoint;
 import dev.realtime.server.auth.Authorizer;
 import dev.realtime.server.auth.Gatekeeper;
+import dev.realtime.server.demo.DemoJobs;
 import dev.realtime.server.http.Cors;
 import dev.realtime.server.http.HttpPipeline;
 import dev.realtime.server.http.Responses;
 import dev.realtime.server.http.Router;
 import dev.realtime.server.metrics.ServerMetrics;
+import dev.realtime.server.pages.StaticFiles;
 import dev.realtime.server.sse.SseEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -34,8 +37,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The HTTP server: Server-Sent Events for browsers, the emit and history API, health and metrics,
- * in front of a {@link Realtime}. Embeddable:
+ * The HTTP server: Server-Sent Events for browsers, the emit and history API, health, metrics and
+ * stats, the browser client ({@code /realtime.js}) and the demo pages, in front of a {@link
+ * Realtime}. Embeddable:
  *
  * <pre>{@code
  * RealtimeServer server = RealtimeServer.builder(realtime)
@@ -52,6 +56,7 @@ public final class RealtimeServer implements AutoCloseable {
   private final ServerConfig config;
   private final ServerMetrics metrics = new ServerMetrics();
   private final SseEndpoint sse;
+  private final DemoJobs jobs; // null when the pages are off
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -64,6 +69,7 @@ public final class RealtimeServer implements AutoCloseable {
     Gatekeeper gate = new Gatekeeper(config.secret(), b.authorizer);
     Responses responses = new Responses(new Cors(config.allowedOrigins()));
     this.sse = new SseEndpoint(realtime, config, gate, metrics);
+    this.jobs = config.pages() ? new DemoJobs(realtime, gate, metrics) : null;
     Router router =
         new Router(
             config.basePath(),
@@ -71,6 +77,9 @@ public final class RealtimeServer implements AutoCloseable {
             new EmitEndpoint(realtime, gate),
             new HistoryEndpoint(realtime, gate),
             new HealthEndpoint(realtime),
+            new StatsEndpoint(metrics, sse.channelCounts(), connections::size, gate),
+            new StaticFiles(config.pages()),
+            jobs,
             responses,
             metrics);
     boolean epoll = Epoll.isAvailable();
@@ -142,6 +151,7 @@ public final class RealtimeServer implements AutoCloseable {
     if (closed) return true;
     closed = true;
     listener.close().syncUninterruptibly();
+    if (jobs != null) jobs.close();
     boolean drained = true;
     try {
       sse.shutdown().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -27,6 +27,9 @@ public final class ServerConfig {
   public static final int DEFAULT_MAX_REQUEST_BYTES = (1 << 20) + 4096;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The demo pages and their job endpoint are served unless turned off. */
+  public static final boolean DEFAULT_PAGES = true;
+
   /** The shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256 keys. */
   public static final int MIN_SECRET_BYTES = 32;
 
@@ -42,6 +45,7 @@ public final class ServerConfig {
   private final int maxRequestBytes;
   private final Duration shutdownTimeout;
   private final int ioThreads;
+  private final boolean pages;
 
   private ServerConfig(Builder b) {
     host = b.host;
@@ -56,6 +60,7 @@ public final class ServerConfig {
     maxRequestBytes = b.maxRequestBytes;
     shutdownTimeout = b.shutdownTimeout;
     ioThreads = b.ioThreads;
+    pages = b.pages;
   }
 
   public static ServerConfig defaults() {
@@ -80,6 +85,7 @@ public final class ServerConfig {
     b.maxRequestBytes = maxRequestBytes;
     b.shutdownTimeout = shutdownTimeout;
     b.ioThreads = ioThreads;
+    b.pages = pages;
     return b;
   }
 
@@ -143,6 +149,15 @@ public final class ServerConfig {
     return ioThreads;
   }
 
+  /**
+   * Whether the demo pages ({@code /}, {@code /chat}, {@code /jobs}, {@code /dashboard}) and the
+   * demo job endpoint ({@code POST /demo/jobs}) are served. {@code /realtime.js} and {@code /stats}
+   * are served either way.
+   */
+  public boolean pages() {
+    return pages;
+  }
+
   public boolean authEnabled() {
     return secret != null;
   }
@@ -160,6 +175,7 @@ public final class ServerConfig {
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private int ioThreads;
+    private boolean pages = DEFAULT_PAGES;
 
     private Builder() {}
 
@@ -268,6 +284,12 @@ public final class ServerConfig {
     public Builder ioThreads(int threads) {
       if (threads < 0) throw new IllegalArgumentException("io threads < 0: " + threads);
       this.ioThreads = threads;
+      return this;
+    }
+
+    /** Serve the demo pages and the demo job endpoint ({@link ServerConfig#pages()}). */
+    public Builder pages(boolean pages) {
+      this.pages = pages;
       return this;
     }
 

@@ -51,6 +51,29 @@ public final class Gatekeeper {
       return CompletableFuture.failedFuture(e);
     }
     if (hook == null) return CompletableFuture.completedFuture(allowed);
+    return ask(request, action, allowed, grants, false);
+  }
+
+  /**
+   * Which of {@code channels} the request may subscribe to, for listings such as {@code GET
+   * /stats}: a filter rather than a refusal. The token must be valid (else 401); channels its
+   * grants do not cover are left out, and the embedder's {@link Authorizer} may narrow the rest (a
+   * denial leaves none).
+   */
+  public CompletableFuture<List<String>> visible(Presented request, List<String> channels) {
+    Grants grants;
+    try {
+      grants = grants(request);
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<String> allowed = channels.stream().filter(grants::canSubscribe).toList();
+    if (hook == null || allowed.isEmpty()) return CompletableFuture.completedFuture(allowed);
+    return ask(request, Action.SUBSCRIBE, allowed, grants, true);
+  }
+
+  private CompletableFuture<List<String>> ask(
+      Presented request, Action action, List<String> allowed, Grants grants, boolean filter) {
     AuthRequest authRequest =
         new AuthRequest(
             request.method(),
@@ -72,6 +95,7 @@ public final class Gatekeeper {
                 new IllegalStateException("the server's authorizer failed: " + e, e));
           }
           if (decision == null) decision = AuthDecision.allow();
+          if (filter && !decision.allowed()) return List.of();
           return ChannelAccess.applyDecision(decision, allowed);
         },
         HOOKS);

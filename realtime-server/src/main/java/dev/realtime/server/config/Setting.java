@@ -28,6 +28,12 @@ public enum Setting {
       String.valueOf(ServerConfig.DEFAULT_PORT),
       null,
       "The port to bind, 0 to 65535; 0 picks a free one."),
+  PAGES(
+      Group.COMMON,
+      String.valueOf(ServerConfig.DEFAULT_PAGES),
+      null,
+      "Serve the demo pages (`/`, `/chat`, `/jobs`, `/dashboard`) and `POST /demo/jobs`; `false`"
+          + " for production. `/realtime.js` and `/stats` are served either way."),
   SECRET(
       Group.SECURITY,
       null,

@@ -88,6 +88,7 @@ public final class SettingsResolver {
     ServerConfig.Builder b = ServerConfig.builder();
     set(given, Setting.HOST, v -> nonEmpty(v, "a host name or IP address, like 0.0.0.0"), b::host);
     set(given, Setting.PORT, v -> v.integer(0, 65535, "a number 0 to 65535"), b::port);
+    set(given, Setting.PAGES, SettingValue::bool, b::pages);
     set(given, Setting.SECRET, SettingValue::string, b::secret);
     set(given, Setting.INSECURE, SettingValue::bool, b::insecure);
     set(given, Setting.ALLOWED_ORIGINS, SettingValue::list, b::allowedOrigins);

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +113,11 @@ public final class Exchange {
 
   public void send(int status, String contentType, byte[] body) {
     responses.send(ctx, request.headers(), keepAlive, status, contentType, body);
+  }
+
+  /** Like {@link #send(int, String, byte[])}, then {@code extra} adds or replaces headers. */
+  public void send(int status, String contentType, byte[] body, Consumer<HttpHeaders> extra) {
+    responses.send(ctx, request.headers(), keepAlive, status, contentType, body, extra);
   }
 
   public void error(int status, String message) {

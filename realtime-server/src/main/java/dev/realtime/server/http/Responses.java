@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * Writes complete (non-streaming) answers: JSON bodies, errors as {@code {"error": ...}}, and plain
@@ -50,6 +51,18 @@ public final class Responses {
       int status,
       String contentType,
       byte[] body) {
+    send(ctx, request, keepAlive, status, contentType, body, h -> {});
+  }
+
+  /** Like the plain send, then {@code extra} adds or replaces headers (caching, say). */
+  public void send(
+      ChannelHandlerContext ctx,
+      HttpHeaders request,
+      boolean keepAlive,
+      int status,
+      String contentType,
+      byte[] body,
+      Consumer<HttpHeaders> extra) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
@@ -58,6 +71,7 @@ public final class Responses {
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     if (request != null) cors.apply(request, h);
+    extra.accept(h);
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);

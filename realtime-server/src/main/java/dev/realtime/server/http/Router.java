@@ -3,7 +3,10 @@ package dev.realtime.server.http;
 import dev.realtime.server.api.EmitEndpoint;
 import dev.realtime.server.api.HealthEndpoint;
 import dev.realtime.server.api.HistoryEndpoint;
+import dev.realtime.server.api.StatsEndpoint;
+import dev.realtime.server.demo.DemoJobs;
 import dev.realtime.server.metrics.ServerMetrics;
+import dev.realtime.server.pages.StaticFiles;
 import dev.realtime.server.sse.SseEndpoint;
 import dev.realtime.server.sse.SseStream;
 import io.netty.channel.ChannelHandler;
@@ -29,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * POST {base}/channels/{channel}/events     emit to one channel
  * POST {base}/events                        emit to several channels
  * GET  {base}/channels/{channel}/history    read history
- * GET  /healthz, GET /metrics
+ * GET  /healthz, GET /metrics, GET /stats   health, Prometheus metrics, the dashboard's JSON
+ * GET  /realtime.js                         the browser client
+ * GET  /, /chat, /jobs, /dashboard          the demo pages (unless turned off), /assets/*
+ * POST /demo/jobs                           start a demo job (with the pages)
  * </pre>
  */
 @ChannelHandler.Sharable
@@ -42,6 +48,9 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EmitEndpoint emit;
   private final HistoryEndpoint history;
   private final HealthEndpoint health;
+  private final StatsEndpoint stats;
+  private final StaticFiles files;
+  private final DemoJobs jobs; // null when the pages are off
   private final Responses responses;
   private final ServerMetrics metrics;
 
@@ -51,6 +60,9 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       EmitEndpoint emit,
       HistoryEndpoint history,
       HealthEndpoint health,
+      StatsEndpoint stats,
+      StaticFiles files,
+      DemoJobs jobs,
       Responses responses,
       ServerMetrics metrics) {
     this.base = basePath;
@@ -59,6 +71,9 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.emit = emit;
     this.history = history;
     this.health = health;
+    this.stats = stats;
+    this.files = files;
+    this.jobs = jobs;
     this.responses = responses;
     this.metrics = metrics;
   }
@@ -129,6 +144,15 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
           200,
           "text/plain; version=0.0.4; charset=utf-8",
           metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    } else if (path.equals("/stats")) {
+      expect(method, HttpMethod.GET, path);
+      stats.handle(x);
+    } else if (files.serves(path)) {
+      expect(method, HttpMethod.GET, path);
+      files.serve(x, path);
+    } else if (jobs != null && path.equals("/demo/jobs")) {
+      expect(method, HttpMethod.POST, path);
+      jobs.start(x);
     } else {
       notFound(x, path);
     }
@@ -147,7 +171,9 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
             + channelsPrefix
             + "{channel}/events, GET "
             + channelsPrefix
-            + "{channel}/history, GET /healthz, GET /metrics)");
+            + "{channel}/history, GET /healthz, GET /metrics, GET /stats, GET /realtime.js"
+            + (jobs == null ? "" : "; pages: GET /, /chat, /jobs, /dashboard; POST /demo/jobs")
+            + ")");
   }
 
   private static void expect(HttpMethod actual, HttpMethod expected, String path) {

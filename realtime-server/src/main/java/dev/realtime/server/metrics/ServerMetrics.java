@@ -145,8 +145,12 @@ public final class ServerMetrics {
     rejectedRequests.increment();
   }
 
+  public double rejectedRequests() {
+    return rejectedRequests.count();
+  }
+
   /** VmRSS from /proc/self/status, or -1 where there is no /proc. */
-  static double residentBytes() {
+  public static double residentBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

@@ -4,7 +4,6 @@ import dev.realtime.Realtime;
 import dev.realtime.server.metrics.ServerMetrics;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The server's {@link ChannelFeed}s: one per channel that open streams are on, started by the first
@@ -53,12 +52,5 @@ final class Feeds {
       feeds.remove(feed.name(), feed);
     }
     feed.stop();
-  }
-
-  /** Each channel with open streams, and how many streams are on it (sorted by name). */
-  synchronized Map<String, Integer> subscribers() {
-    Map<String, Integer> counts = new TreeMap<>();
-    feeds.forEach((name, feed) -> counts.put(name, feed.refs));
-    return counts;
   }
 }

@@ -37,6 +37,7 @@ public final class SseEndpoint {
   private final Gatekeeper gate;
   private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
   private final Feeds feeds;
+  private final ChannelCounts channelCounts = new ChannelCounts();
 
   /** Each subscription delivers on its own virtual thread while it has something to deliver. */
   private static final Executor DELIVERY =
@@ -87,7 +88,7 @@ public final class SseEndpoint {
                 stream.close();
                 throw error instanceof RuntimeException re ? re : new RuntimeException(error);
               }
-              open.add(stream);
+              if (open.add(stream)) channelCounts.opened(stream.channels());
               ch.eventLoop()
                   .execute(
                       () ->
@@ -114,12 +115,12 @@ public final class SseEndpoint {
 
   private void closed(SseStream stream) {
     stream.close();
-    open.remove(stream);
+    if (open.remove(stream)) channelCounts.closed(stream.channels());
   }
 
-  /** Each channel with open streams, and how many streams are on it. */
-  public java.util.Map<String, Integer> subscribers() {
-    return feeds.subscribers();
+  /** Open streams per channel. */
+  public ChannelCounts channelCounts() {
+    return channelCounts;
   }
 
   /** Streams open now. */

@@ -43,6 +43,7 @@ class EverySettingTest {
   static {
     SAMPLES.put(Setting.HOST, new Sample("localhost", s -> s.server().host(), "localhost"));
     SAMPLES.put(Setting.PORT, new Sample("9001", s -> s.server().port(), 9001));
+    SAMPLES.put(Setting.PAGES, new Sample("no", s -> s.server().pages(), false));
     SAMPLES.put(Setting.SECRET, new Sample(SECRET, s -> s.server().secret(), SECRET));
     SAMPLES.put(Setting.INSECURE, new Sample("yes", s -> s.server().insecure(), true));
     SAMPLES.put(

@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The YAML file: its shape, and every way it can be wrong, reported with the file and line. */
 class SettingsFileTest {
   static final String KEYS =
-      "host, port, secret, insecure, allowed-origins, heartbeat, max-duration, shutdown-timeout,"
-          + " max-buffered-bytes, max-request-bytes, io-threads, redis, redis-key-prefix,"
-          + " history-max-length, history-expire-after";
+      "host, port, pages, secret, insecure, allowed-origins, heartbeat, max-duration,"
+          + " shutdown-timeout, max-buffered-bytes, max-request-bytes, io-threads, redis,"
+          + " redis-key-prefix, history-max-length, history-expire-after";
 
   @TempDir Path dir;
 

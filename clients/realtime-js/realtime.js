@@ -1,0 +1,441 @@
+// realtime.js: the browser (and Node 18+) client of a realtime server's event stream.
+// No dependencies. See README.md for the API and docs/PROTOCOL.md for the wire format.
+//
+// It reads the stream with fetch() and parses Server-Sent Events itself, rather than using
+// EventSource, so that it can send an Authorization header, choose its own resume positions for
+// each channel (last_ack_<channel>), back off with a limit that really stops it, and notice a dead
+// connection by the silence between heartbeats.
+
+const DEFAULTS = {
+  url: "/api/realtime",
+  maxAttempts: 10,
+  backoff: { initialMs: 1000, maxMs: 30000 },
+  heartbeatTimeoutMs: 45000, // three times the server's default heartbeat (15 s)
+};
+
+/** An error of the stream or of an API call: `status` is the HTTP status when there was one. */
+export class RealtimeError extends Error {
+  constructor(message, { status, willRetry = false, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "RealtimeError";
+    this.status = status;
+    this.willRetry = willRetry;
+  }
+}
+
+/**
+ * Opens a stream of `options.channels` and keeps it open: it reconnects after drops, resuming
+ * each channel after the last message it delivered, until close() or a failure it cannot retry.
+ */
+export function connect(options = {}) {
+  return new Connection(options);
+}
+
+class Connection {
+  #o;
+  #channels;
+  #positions = new Map(); // channel -> id of the last message delivered (or the stream's start)
+  #status = "connecting"; // announced to onStatus in the first task, once `rt` is assigned
+  #failures = 0; // consecutive failed attempts since the last successful connection
+  #abort = null; // the AbortController of the current request
+  #timer = null; // the pending reconnect
+  #watchdog = null;
+  #restartQueued = false;
+  #generation = 0; // frames of an older request are ignored
+
+  constructor(options) {
+    const backoff = { ...DEFAULTS.backoff, ...(options.backoff || {}) };
+    this.#o = { ...DEFAULTS, ...options, backoff };
+    this.#channels = unique(options.channels && options.channels.length ? options.channels : ["default"]);
+    for (const [channel, id] of Object.entries(options.positions || {})) {
+      if (this.#channels.includes(channel)) this.#positions.set(channel, id);
+    }
+    const latest = this.#o.history?.latest;
+    if (latest !== undefined && !(Number.isInteger(latest) && latest >= 0 && latest <= 1000)) {
+      throw new RangeError(`history.latest ${latest} is not a whole number from 0 to 1000`);
+    }
+    if (!(this.#o.maxAttempts >= 1)) throw new RangeError(`maxAttempts ${this.#o.maxAttempts} is under 1`);
+    queueMicrotask(() => {
+      if (this.#status !== "connecting" || this.#abort) return; // closed, or already restarted
+      call(this.#o.onStatus, "connecting");
+      this.#open();
+    });
+  }
+
+  /** connecting | connected | reconnecting | error | closed */
+  get status() {
+    return this.#status;
+  }
+
+  /** The channels of the stream, in order. */
+  get channels() {
+    return [...this.#channels];
+  }
+
+  /** Each channel's position: the id after which it resumes. Pass as `positions` to resume later. */
+  get positions() {
+    return Object.fromEntries(this.#positions);
+  }
+
+  /** Adds a channel; the others resume where they were, so they lose nothing. */
+  addChannel(channel) {
+    if (this.#done() || this.#channels.includes(channel)) return;
+    this.#channels.push(channel);
+    this.#restartSoon();
+  }
+
+  /** Removes a channel (and forgets its position); the others lose nothing. Removing the last one closes. */
+  removeChannel(channel) {
+    if (this.#done() || !this.#channels.includes(channel)) return;
+    this.#channels = this.#channels.filter((c) => c !== channel);
+    this.#positions.delete(channel);
+    if (this.#channels.length === 0) this.close();
+    else this.#restartSoon();
+  }
+
+  /** Connects again now, resetting the attempt count; also leaves the `error` status. */
+  reconnect() {
+    if (this.#status === "closed") return;
+    this.#failures = 0;
+    this.#stop();
+    this.#emitStatus("reconnecting");
+    this.#open();
+  }
+
+  /** Ends the stream for good. */
+  close() {
+    if (this.#status === "closed") return;
+    this.#stop();
+    this.#emitStatus("closed");
+  }
+
+  #done() {
+    return this.#status === "closed" || this.#status === "error";
+  }
+
+  #stop() {
+    this.#generation++;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#watchdog);
+    this.#timer = this.#watchdog = null;
+    if (this.#abort) this.#abort.abort();
+    this.#abort = null;
+  }
+
+  // Several channel changes in one task make one reconnect.
+  #restartSoon() {
+    if (this.#restartQueued) return;
+    this.#restartQueued = true;
+    queueMicrotask(() => {
+      this.#restartQueued = false;
+      if (this.#done() || this.#channels.length === 0) return;
+      this.#stop();
+      if (this.#status === "connected") this.#emitStatus("reconnecting");
+      this.#open();
+    });
+  }
+
+  async #open() {
+    const generation = ++this.#generation;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const current = () => generation === this.#generation;
+    this.#kickWatchdog(generation);
+    let connected = false;
+    try {
+      const headers = { Accept: "text/event-stream" };
+      const token = typeof this.#o.token === "function" ? await this.#o.token() : this.#o.token;
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const response = await fetch(this.#streamUrl(), { headers, signal: abort.signal, cache: "no-store" });
+      if (!current()) return;
+      if (response.status !== 200) {
+        const message = await errorMessage(response);
+        if (!current()) return;
+        const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+        return this.#failed(new RealtimeError(message, { status: response.status }), retryable, false);
+      }
+      const outcome = await this.#read(response.body, generation, () => {
+        connected = true;
+        this.#failures = 0;
+        this.#emitStatus("connected");
+      });
+      if (!current()) return;
+      if (outcome === "reconnect") {
+        this.#stop();
+        this.#emitStatus("reconnecting");
+        return this.#open(); // asked to by the server: at once, not an attempt that failed
+      }
+      const why = outcome === "error" ? this.#lastServerError : "the server ended the stream";
+      this.#failed(new RealtimeError(why), true, connected);
+    } catch (e) {
+      if (!current()) return;
+      const detail = e?.cause?.message || e?.cause?.code;
+      const why =
+        e instanceof RealtimeError
+          ? e
+          : new RealtimeError(`connection failed: ${e?.message || e}${detail ? ` (${detail})` : ""}`, { cause: e });
+      this.#failed(why, true, connected);
+    }
+  }
+
+  #lastServerError = "";
+
+  #streamUrl() {
+    const url = new URL(this.#o.url, globalThis.location?.href);
+    let fresh = false;
+    for (const channel of this.#channels) {
+      url.searchParams.append("channel", channel);
+      const position = this.#positions.get(channel);
+      if (position) url.searchParams.set(`last_ack_${channel}`, position);
+      else fresh = true;
+    }
+    if (this.#o.events?.length) url.searchParams.set("events", this.#o.events.join(","));
+    // history= applies to the channels without a position only: on the first connection, and
+    // to a channel added later; never again after a drop.
+    if (fresh && this.#o.history?.latest) url.searchParams.set("history", String(this.#o.history.latest));
+    return url;
+  }
+
+  // A connection that will not give a byte for heartbeatTimeoutMs is dead (a sleeping laptop, a
+  // proxy that dropped it in silence): the server writes a heartbeat (": ping") every 15 s.
+  #kickWatchdog(generation) {
+    clearTimeout(this.#watchdog);
+    const ms = this.#o.heartbeatTimeoutMs;
+    if (!ms) return;
+    this.#watchdog = setTimeout(() => {
+      if (generation !== this.#generation) return;
+      this.#abort?.abort(new RealtimeError(`no data for ${ms} ms: the connection is dead`));
+    }, ms);
+  }
+
+  /** Reads frames until the stream ends; resolves to "end", "reconnect" or "error". */
+  async #read(body, generation, onConnected) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let frame = { id: null, data: [] };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (generation !== this.#generation) return "end";
+        if (done) return "end";
+        this.#kickWatchdog(generation);
+        buffer += decoder.decode(value, { stream: true });
+        if (buffer.includes("\r")) {
+          // Lines may end in "\r\n" or "\r" too (this server writes "\n"); a "\r" at the very
+          // end may be half of a "\r\n", so it waits for the next chunk.
+          const tail = buffer.endsWith("\r") ? "\r" : "";
+          buffer = buffer.slice(0, buffer.length - tail.length).replace(/\r\n?/g, "\n") + tail;
+        }
+        let start = 0;
+        for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n", start)) {
+          const line = buffer.slice(start, nl);
+          start = nl + 1;
+          if (line === "") {
+            if (frame.data.length) {
+              const outcome = this.#dispatch(frame.id, frame.data.join("\n"), onConnected);
+              if (outcome) return outcome;
+              if (generation !== this.#generation) return "end";
+            }
+            frame = { id: null, data: [] };
+          } else if (line[0] !== ":") {
+            // ": ping" comments only keep the watchdog quiet
+            const colon = line.indexOf(":");
+            const field = colon < 0 ? line : line.slice(0, colon);
+            let value = colon < 0 ? "" : line.slice(colon + 1);
+            if (value[0] === " ") value = value.slice(1);
+            if (field === "data") frame.data.push(value);
+            else if (field === "id") frame.id = value;
+          }
+        }
+        buffer = buffer.slice(start);
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  #dispatch(id, data, onConnected) {
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return null; // not ours: ignore
+    }
+    if (message === null || typeof message !== "object") return null;
+    switch (message.type) {
+      case "connected":
+        this.#remember(id, message.channel);
+        // Only the last connected frame carries an id: every channel's starting position.
+        if (id !== null) onConnected();
+        return null;
+      case "reconnect":
+        return "reconnect";
+      case "error":
+        this.#lastServerError = `the server ended the stream: ${message.error}`;
+        return "error";
+      case "gap":
+        if (!this.#channels.includes(message.channel)) return null;
+        // The server goes on from resumedFrom: so does the position, or a drop right now would
+        // report the same gap twice.
+        if (message.resumedFrom) this.#positions.set(message.channel, predecessor(message.resumedFrom));
+        call(this.#o.onGap, message);
+        return null;
+      case undefined:
+        break;
+      default:
+        return null; // ping and future control frames
+    }
+    const { channel } = message;
+    if (typeof message.id !== "string" || typeof channel !== "string" || !this.#channels.includes(channel)) {
+      return null;
+    }
+    const last = this.#positions.get(channel);
+    if (last && compareIds(message.id, last) <= 0) return null; // delivered already
+    this.#remember(id, channel);
+    this.#positions.set(channel, message.id);
+    call(this.#o.onData, { id: message.id, event: message.event, data: message.data, channel });
+    return null;
+  }
+
+  // An id line is one position (a one-channel stream) or channel=position pairs.
+  #remember(id, channel) {
+    if (!id) return;
+    if (!id.includes("=")) {
+      if (channel && this.#channels.includes(channel)) this.#positions.set(channel, id);
+      return;
+    }
+    for (const pair of id.split("&")) {
+      const eq = pair.indexOf("=");
+      const name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, " "));
+      const position = pair.slice(eq + 1);
+      const known = this.#positions.get(name);
+      if (this.#channels.includes(name) && (!known || compareIds(position, known) > 0)) {
+        this.#positions.set(name, position);
+      }
+    }
+  }
+
+  #failed(error, retryable, wasConnected) {
+    this.#stop();
+    if (!retryable) return this.#giveUp(error);
+    if (!wasConnected) this.#failures++;
+    if (this.#failures >= this.#o.maxAttempts) {
+      return this.#giveUp(
+        new RealtimeError(`gave up after ${this.#failures} failed attempts: ${error.message}`, {
+          status: error.status,
+          cause: error,
+        }),
+      );
+    }
+    error.willRetry = true;
+    call(this.#o.onError, error);
+    const { initialMs, maxMs } = this.#o.backoff;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.#failures);
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2; // growing, with jitter
+    this.#emitStatus("reconnecting");
+    const generation = this.#generation;
+    this.#timer = setTimeout(() => {
+      if (generation === this.#generation) this.#open();
+    }, delay);
+  }
+
+  #giveUp(error) {
+    this.#emitStatus("error");
+    call(this.#o.onError, error);
+  }
+
+  #emitStatus(status) {
+    if (this.#status === status) return;
+    this.#status = status;
+    call(this.#o.onStatus, status);
+  }
+}
+
+/**
+ * Emits one event: POST {url}/channels/{channel}/events. Resolves to the message id; rejects with
+ * a RealtimeError carrying the server's status and message.
+ */
+export async function emit({ url = DEFAULTS.url, token, channel = "default", event, data }) {
+  const response = await fetch(apiUrl(url, `/channels/${encodeURIComponent(channel)}/events`), {
+    method: "POST",
+    headers: jsonHeaders(await tokenOf(token)),
+    body: JSON.stringify({ event, data }),
+  });
+  if (response.status !== 201) throw new RealtimeError(await errorMessage(response), { status: response.status });
+  return (await response.json()).id;
+}
+
+/**
+ * Reads a channel's history: GET {url}/channels/{channel}/history. `latest: true` gives the newest
+ * `limit` messages (still oldest first).
+ */
+export async function history({ url = DEFAULTS.url, token, channel = "default", limit, latest, start, end } = {}) {
+  const target = apiUrl(url, `/channels/${encodeURIComponent(channel)}/history`);
+  for (const [k, v] of Object.entries({ limit, latest, start, end })) {
+    if (v !== undefined && v !== null) target.searchParams.set(k, String(v));
+  }
+  const response = await fetch(target, { headers: jsonHeaders(await tokenOf(token)) });
+  if (response.status !== 200) throw new RealtimeError(await errorMessage(response), { status: response.status });
+  return response.json();
+}
+
+function apiUrl(base, path) {
+  const url = new URL(base, globalThis.location?.href);
+  url.pathname = url.pathname.replace(/\/$/, "") + path;
+  return url;
+}
+
+function jsonHeaders(token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+async function tokenOf(token) {
+  return typeof token === "function" ? token() : token;
+}
+
+async function errorMessage(response) {
+  const text = await response.text().catch(() => "");
+  try {
+    const json = JSON.parse(text);
+    if (json && typeof json.error === "string") return json.error;
+  } catch {
+    // not JSON
+  }
+  return `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`;
+}
+
+// Ids are <ms>-<seq>, two unsigned integers without leading zeros: compare them as numbers.
+function compareIds(a, b) {
+  const [am, as] = a.split("-");
+  const [bm, bs] = b.split("-");
+  return compareDigits(am, bm) || compareDigits(as ?? "0", bs ?? "0");
+}
+
+function compareDigits(a, b) {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// The greatest id before `id` (the server's EntryId.predecessor).
+function predecessor(id) {
+  const [ms, seq] = id.split("-").map(BigInt);
+  return seq > 0n ? `${ms}-${seq - 1n}` : `${ms - 1n}-18446744073709551615`;
+}
+
+function unique(list) {
+  return [...new Set(list.map(String))];
+}
+
+// A handler that throws must not break the stream: report it as an uncaught error, go on.
+function call(handler, value) {
+  if (typeof handler !== "function") return;
+  try {
+    handler(value);
+  } catch (e) {
+    if (typeof globalThis.reportError === "function") globalThis.reportError(e);
+    else console.error(e);
+  }
+}

@@ -1,0 +1,426 @@
+package dev.realtime.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.realtime.History;
+import dev.realtime.Realtime;
+import dev.realtime.server.RealtimeServer;
+import dev.realtime.server.ServerConfig;
+import dev.realtime.server.auth.TokenMinter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The browser client's behaviour, run in Node against real servers: back-off that stops, resume
+ * without loss or duplicates after every kind of drop, gaps, channel changes, refusals. Each test
+ * checks what the client's callbacks report, line by line.
+ */
+class RealtimeJsTest {
+  static final String SECRET = "a-test-secret-of-at-least-thirty-two-bytes!";
+
+  final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closing.reversed()) c.close();
+  }
+
+  <T extends AutoCloseable> T closeLater(T c) {
+    closing.add(c);
+    return c;
+  }
+
+  RealtimeServer server(Realtime realtime, ServerConfig.Builder config) {
+    closeLater(realtime);
+    return closeLater(RealtimeServer.builder(realtime).config(config.port(0).build()).start());
+  }
+
+  NodeClient client() {
+    return closeLater(NodeClient.start());
+  }
+
+  static List<String> ids(List<JsonNode> data) {
+    return data.stream().map(d -> d.get("id").asString()).toList();
+  }
+
+  @Test
+  void givesUpAfterMaxAttemptsWithAGrowingBackoffAndStopsForGood() throws Exception {
+    List<Long> requests = new CopyOnWriteArrayList<>();
+    ServerSocket unavailable =
+        closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    Thread.ofVirtual().start(() -> answer503(unavailable, requests));
+    NodeClient client = client();
+
+    client.connect(
+        Map.of(
+            "url",
+            "http://127.0.0.1:" + unavailable.getLocalPort() + "/api/realtime",
+            "channels",
+            List.of("room"),
+            "maxAttempts",
+            4,
+            "backoff",
+            Map.of("initialMs", 100, "maxMs", 1000)));
+
+    JsonNode last =
+        client.next(
+            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+            Duration.ofSeconds(10));
+    assertThat(last.get("message").asString())
+        .contains("gave up after 4 failed attempts")
+        .contains("the engine is unavailable");
+    assertThat(last.get("status").asInt()).isEqualTo(503);
+    assertThat(client.ofType("error")).hasSize(4); // three retried, then the last
+    assertThat(client.statuses()).containsExactly("connecting", "reconnecting", "error");
+    assertThat(requests).hasSize(4);
+    // Each wait is drawn from [ceiling/2, ceiling], the ceiling doubling from 200 ms.
+    List<Long> waits =
+        IntStream.range(1, 4).mapToObj(i -> requests.get(i) - requests.get(i - 1)).toList();
+    assertThat(waits.get(0)).isBetween(90L, 300L);
+    assertThat(waits.get(1)).isBetween(190L, 500L);
+    assertThat(waits.get(2)).isBetween(390L, 900L);
+    assertThat(waits.get(2)).isGreaterThan(waits.get(0));
+    Thread.sleep(1500); // longer than any wait it could still be in: it really stopped
+    assertThat(requests).hasSize(4);
+    assertThat(client.statuses()).endsWith("error");
+  }
+
+  /** Answers every request 503 with a JSON error, as the server does when its engine is down. */
+  private static void answer503(ServerSocket listener, List<Long> requests) {
+    while (!listener.isClosed()) {
+      try (Socket s = listener.accept()) {
+        InputStream in = s.getInputStream();
+        byte[] head = new byte[4096];
+        int n = 0;
+        while (n < head.length) { // read the request head
+          int r = in.read(head, n, head.length - n);
+          if (r < 0) break;
+          n += r;
+          if (new String(head, 0, n, StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) break;
+        }
+        requests.add(System.currentTimeMillis());
+        byte[] body =
+            "{\"error\":\"the engine is unavailable: test\"}".getBytes(StandardCharsets.UTF_8);
+        OutputStream out = s.getOutputStream();
+        out.write(
+            ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+      } catch (IOException e) {
+        // next
+      }
+    }
+  }
+
+  @Test
+  void aServerThatIsDownIsRetriedThenGivenUp() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort(); // nothing listens there afterwards
+    }
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            "http://127.0.0.1:" + port + "/api/realtime",
+            "maxAttempts",
+            3,
+            "backoff",
+            Map.of("initialMs", 20, "maxMs", 50)));
+    JsonNode last =
+        client.next(
+            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+            Duration.ofSeconds(10));
+    assertThat(last.get("message").asString())
+        .contains("gave up after 3 failed attempts")
+        .contains("connection failed");
+    assertThat(client.statuses()).containsExactly("connecting", "reconnecting", "error");
+  }
+
+  @Test
+  void resumesAfterNetworkDropsWithoutLossOrDuplicatesAndReplaysHistoryOnlyOnce() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().heartbeat(Duration.ofMillis(200)));
+    TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+    List<String> emitted = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 10; i++) emitted.add(realtime.channel("r").emit("n", i));
+    NodeClient client = client();
+
+    client.connect(
+        Map.of(
+            "url", proxy.url() + "/api/realtime",
+            "channels", List.of("r"),
+            "history", Map.of("latest", 3),
+            "backoff", Map.of("initialMs", 40, "maxMs", 200)));
+    assertThat(ids(client.awaitData(3, Duration.ofSeconds(10)))).isEqualTo(emitted.subList(7, 10));
+
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    Thread emitter =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (int i = 10; i < 310; i++) {
+                    emitted.add(realtime.channel("r").emit("n", i));
+                    sleep(3);
+                  }
+                });
+    for (int cut = 1; cut <= 5; cut++) {
+      int received = client.data().size();
+      client.awaitData(received + 10, Duration.ofSeconds(10)); // mid-stream
+      proxy.cut();
+      client.awaitStatus("reconnecting", Duration.ofSeconds(10));
+      client.awaitStatus("connected", Duration.ofSeconds(10));
+    }
+    emitter.join();
+    List<JsonNode> data = client.awaitData(303, Duration.ofSeconds(10));
+    Thread.sleep(300); // a duplicate would arrive now
+    assertThat(ids(client.data())).isEqualTo(emitted.subList(7, 310));
+    assertThat(data.get(0).get("data").asInt()).isEqualTo(7);
+    assertThat(client.statuses().stream().filter("reconnecting"::equals))
+        .hasSizeGreaterThanOrEqualTo(5);
+    assertThat(client.ofType("error")).allMatch(e -> e.get("willRetry").asBoolean());
+  }
+
+  @Test
+  void reconnectsAtOnceWhenTheServerSaysSo() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().maxDuration(Duration.ofMillis(250)));
+    NodeClient client = client();
+    // A reconnect that waited for the back-off (10 s here) would make this test time out.
+    client.connect(
+        Map.of(
+            "url", server.url() + "/api/realtime",
+            "channels", List.of("r"),
+            "backoff", Map.of("initialMs", 10_000, "maxMs", 10_000)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    List<String> emitted = new ArrayList<>();
+    long end = System.currentTimeMillis() + 1200;
+    for (int i = 0; System.currentTimeMillis() < end; i++) {
+      emitted.add(realtime.channel("r").emit("n", i));
+      sleep(4);
+    }
+    client.awaitData(emitted.size(), Duration.ofSeconds(5));
+    Thread.sleep(200);
+    assertThat(ids(client.data())).isEqualTo(emitted);
+    assertThat(client.statuses().stream().filter("connected"::equals))
+        .hasSizeGreaterThanOrEqualTo(4);
+    assertThat(client.ofType("error")).isEmpty(); // a reconnect frame is not a failure
+  }
+
+  @Test
+  void aSilentConnectionIsDeclaredDeadAfterTheHeartbeatTimeout() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().heartbeat(Duration.ofMillis(100)));
+    TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            proxy.url() + "/api/realtime",
+            "channels",
+            List.of("r"),
+            "heartbeatTimeoutMs",
+            600,
+            "backoff",
+            Map.of("initialMs", 40, "maxMs", 200)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    String first = realtime.channel("r").emit("n", 1);
+    client.awaitData(1, Duration.ofSeconds(5));
+
+    proxy.freeze(); // the old link stays open but silent
+    String second = realtime.channel("r").emit("n", 2);
+    JsonNode dead = client.next("error");
+    assertThat(dead.get("message").asString()).contains("no data for 600 ms");
+    client.awaitData(2, Duration.ofSeconds(5));
+    assertThat(ids(client.data())).containsExactly(first, second);
+  }
+
+  @Test
+  void reportsAGapAndGoesOnFromTheOldestMessageKept() throws Exception {
+    Realtime realtime = Realtime.builder().history(History.maxLength(5)).build();
+    RealtimeServer server = server(realtime, ServerConfig.builder());
+    TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url", proxy.url() + "/api/realtime",
+            "channels", List.of("g"),
+            "backoff", Map.of("initialMs", 40, "maxMs", 100)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    List<String> emitted = new ArrayList<>();
+    for (int i = 0; i < 3; i++) emitted.add(realtime.channel("g").emit("n", i));
+    client.awaitData(3, Duration.ofSeconds(5));
+
+    proxy.refuse(true);
+    proxy.cut();
+    int before = proxy.accepted();
+    for (int i = 3; i < 23; i++) emitted.add(realtime.channel("g").emit("n", i)); // 0..17 trimmed
+    await().until(() -> proxy.accepted() > before + 1); // it keeps trying meanwhile
+    proxy.refuse(false);
+
+    JsonNode gap = client.next("gap");
+    assertThat(gap.get("channel").asString()).isEqualTo("g");
+    assertThat(gap.get("afterId").asString()).isEqualTo(emitted.get(2));
+    assertThat(gap.get("resumedFrom").asString()).isEqualTo(emitted.get(18));
+    client.awaitData(8, Duration.ofSeconds(5));
+    Thread.sleep(200);
+    List<String> expected = new ArrayList<>(emitted.subList(0, 3));
+    expected.addAll(emitted.subList(18, 23));
+    assertThat(ids(client.data())).isEqualTo(expected);
+    // The gap moved the client's position: a drop now does not report it again.
+    proxy.cut();
+    String next = realtime.channel("g").emit("n", 23);
+    client.awaitData(9, Duration.ofSeconds(5));
+    assertThat(ids(client.data()).getLast()).isEqualTo(next);
+    assertThat(client.ofType("gap")).hasSize(1);
+  }
+
+  @Test
+  void addsAndRemovesChannelsWithoutLosingMessagesOnTheOthers() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder());
+    NodeClient client = client();
+    client.connect(Map.of("url", server.url() + "/api/realtime", "channels", List.of("a", "b")));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    int rounds = 400;
+    Thread emitter =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (int i = 0; i < rounds; i++) {
+                    for (String c : List.of("a", "b", "c")) realtime.channel(c).emit("n", i);
+                    if (i % 5 == 0) sleep(3);
+                  }
+                });
+    await().until(() -> count(client, "a") > 50);
+    client.command("addChannel", "channel", "c");
+    await().until(() -> count(client, "c") > 20);
+    client.command("removeChannel", "channel", "b");
+    int removedAt = client.all().size(); // the removal's ack is before here
+    emitter.join();
+    await().until(() -> count(client, "a") == rounds && count(client, "c") > 0);
+    Thread.sleep(300);
+
+    assertThat(values(client, "a")).isEqualTo(IntStream.range(0, rounds).boxed().toList());
+    List<Integer> b = values(client, "b");
+    assertThat(b).isEqualTo(IntStream.range(0, b.size()).boxed().toList()); // a prefix, whole
+    assertThat(b.size()).isLessThan(rounds);
+    List<Integer> c = values(client, "c");
+    assertThat(c)
+        .isEqualTo(IntStream.range(c.getFirst(), rounds).boxed().toList()); // live from add
+    assertThat(client.all().subList(removedAt, client.all().size()))
+        .noneMatch(l -> NodeClient.type(l, "data") && l.get("channel").asString().equals("b"));
+    client.command("state");
+    JsonNode state = client.next("state");
+    assertThat(state.get("channels").toString()).isEqualTo("[\"a\",\"c\"]");
+  }
+
+  private static int count(NodeClient client, String channel) {
+    return values(client, channel).size();
+  }
+
+  private static List<Integer> values(NodeClient client, String channel) {
+    return client.data().stream()
+        .filter(d -> d.get("channel").asString().equals(channel))
+        .map(d -> d.get("data").asInt())
+        .toList();
+  }
+
+  @Test
+  void refusalsAreNotRetriedAndCarryTheServersMessage() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder().secret(SECRET));
+    TokenMinter minter = new TokenMinter(SECRET);
+    String url = server.url() + "/api/realtime";
+
+    NodeClient anonymous = client();
+    anonymous.connect(Map.of("url", url, "channels", List.of("room-1")));
+    JsonNode refused = anonymous.next("error");
+    assertThat(refused.get("status").asInt()).isEqualTo(401);
+    assertThat(refused.get("willRetry").asBoolean()).isFalse();
+    assertThat(refused.get("message").asString()).contains("no token");
+    Thread.sleep(500);
+    assertThat(anonymous.statuses()).containsExactly("connecting", "error");
+    assertThat(server.metrics().rejectedRequests()).isEqualTo(1.0);
+
+    NodeClient outsider = client();
+    outsider.connect(
+        Map.of(
+            "url", url,
+            "channels", List.of("room-1"),
+            "token", minter.mint("eve", List.of("other-*"), List.of(), Duration.ofMinutes(5))));
+    JsonNode forbidden = outsider.next("error");
+    assertThat(forbidden.get("status").asInt()).isEqualTo(403);
+    assertThat(forbidden.get("message").asString())
+        .contains("may not subscribe to channel 'room-1'");
+
+    String token = minter.mint("ada", List.of("room-*"), List.of("room-*"), Duration.ofMinutes(5));
+    NodeClient member = client();
+    member.connect(Map.of("url", url, "channels", List.of("room-1"), "token", token));
+    member.awaitStatus("connected", Duration.ofSeconds(10));
+    member.command(
+        "emit",
+        "args",
+        Map.of(
+            "url",
+            url,
+            "token",
+            token,
+            "channel",
+            "room-1",
+            "event",
+            "chat.message",
+            "data",
+            Map.of("text", "hi")));
+    String id = member.next("emitted").get("id").asString();
+    assertThat(member.awaitData(1, Duration.ofSeconds(5)).getFirst().get("id").asString())
+        .isEqualTo(id);
+    member.command(
+        "emit",
+        "args",
+        Map.of(
+            "url",
+            url,
+            "token",
+            token,
+            "channel",
+            "elsewhere",
+            "event",
+            "chat.message",
+            "data",
+            1));
+    JsonNode notAllowed = member.next("emitError");
+    assertThat(notAllowed.get("status").asInt()).isEqualTo(403);
+    assertThat(notAllowed.get("message").asString())
+        .contains("may not publish to channel 'elsewhere'");
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

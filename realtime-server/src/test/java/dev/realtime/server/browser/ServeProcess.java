@@ -1,0 +1,77 @@
+package dev.realtime.server.browser;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./realtime serve} as a real OS process of the test's own, to be killed and restarted. */
+final class ServeProcess implements AutoCloseable {
+  final Process process;
+  final String url;
+  final List<String> output;
+
+  private ServeProcess(Process process, String url, List<String> output) {
+    this.process = process;
+    this.url = url;
+    this.output = output;
+  }
+
+  /** Starts {@code serve} with {@code args} and waits until it says where it serves. */
+  static ServeProcess start(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("dev.realtime.server.cli.Main");
+    command.add("serve");
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("REALTIME_"));
+    Process p = pb.start();
+    LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    List<String> output = Collections.synchronizedList(new ArrayList<>());
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (var r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  output.add(line);
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            });
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      String line = lines.poll(200, TimeUnit.MILLISECONDS);
+      if (line != null && line.startsWith("realtime: serving ")) {
+        return new ServeProcess(
+            p, line.substring("realtime: serving ".length()).split(" ")[0], output);
+      }
+      if (line == null && !p.isAlive()) break;
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException("serve did not start: " + output);
+  }
+
+  /** Kills it as a crash would: SIGKILL, no goodbye to anyone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
