@@ -125,13 +125,38 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static RedisEngine connect(ServeSettings settings) {
+    RedisEngine.Builder builder;
     try {
-      return RedisEngine.builder(settings.redisUrl()).keyPrefix(settings.redisKeyPrefix()).build();
+      builder = RedisEngine.builder(settings.redisUrl()).keyPrefix(settings.redisKeyPrefix());
+    } catch (IllegalArgumentException e) {
+      throw UserError.usage("--redis: " + e.getMessage());
+    }
+    if (settings.redisCaFile() != null) {
+      try {
+        builder.trustedCertificates(settings.redisCaFile());
+      } catch (IllegalArgumentException e) {
+        throw UserError.usage("--redis-ca-file: " + e.getMessage());
+      }
+    }
+    try {
+      return builder.build();
     } catch (IllegalArgumentException e) {
       throw UserError.usage("--redis: " + e.getMessage());
     } catch (EngineException e) {
+      // The engine's message says what to change (password, certificate, scheme); only a refused
+      // connection gets the hint about the server itself.
       throw UserError.failure(
-          e.getMessage() + " (is redis-server running there? --redis takes redis://host:port)");
+          e.getMessage()
+              + (refused(e)
+                  ? " (is redis-server running there? --redis takes redis://host:port)"
+                  : ""));
     }
+  }
+
+  private static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) return true;
+    }
+    return false;
   }
 }

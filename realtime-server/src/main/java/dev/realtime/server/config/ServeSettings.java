@@ -19,6 +19,7 @@ public final class ServeSettings {
   private final ServerConfig server;
   private final String redisUrl;
   private final String redisKeyPrefix;
+  private final Path redisCaFile;
   private final History history;
   private final Path configFile;
   private final Map<Setting, String> sources;
@@ -28,6 +29,7 @@ public final class ServeSettings {
       ServerConfig server,
       String redisUrl,
       String redisKeyPrefix,
+      Path redisCaFile,
       History history,
       Path configFile,
       Map<Setting, String> sources,
@@ -35,6 +37,7 @@ public final class ServeSettings {
     this.server = server;
     this.redisUrl = redisUrl;
     this.redisKeyPrefix = redisKeyPrefix;
+    this.redisCaFile = redisCaFile;
     this.history = history;
     this.configFile = configFile;
     this.sources = Collections.unmodifiableMap(new EnumMap<>(sources));
@@ -54,6 +57,11 @@ public final class ServeSettings {
   /** The prefix of every Redis key; empty for none (and always empty without Redis). */
   public String redisKeyPrefix() {
     return redisKeyPrefix;
+  }
+
+  /** The PEM file of CA certificates to trust for {@code rediss://}, or null for the JDK's. */
+  public Path redisCaFile() {
+    return redisCaFile;
   }
 
   /** How much history each channel keeps. */

@@ -94,6 +94,12 @@ public enum Setting {
       null,
       "empty",
       "Put every Redis key under this prefix (none interoperates with `@upstash/realtime`)."),
+  REDIS_CA_FILE(
+      Group.ENGINE,
+      null,
+      "the JDK's trust store",
+      "For a `rediss://` Redis whose certificate a private CA signed: a PEM file of the CA"
+          + " certificate(s) to trust instead; host names are still verified."),
   HISTORY_MAX_LENGTH(
       Group.ENGINE,
       String.valueOf(History.DEFAULT.maxLength()),

@@ -72,6 +72,7 @@ public final class SettingsResolver {
     ServerConfig server = server(given);
     String redisUrl = redisUrl(given.get(Setting.REDIS));
     String prefix = keyPrefix(given.get(Setting.REDIS_KEY_PREFIX), redisUrl);
+    Path caFile = redisCaFile(given.get(Setting.REDIS_CA_FILE), redisUrl);
     History history = history(given);
 
     Map<Setting, String> sources = new EnumMap<>(Setting.class);
@@ -81,7 +82,7 @@ public final class SettingsResolver {
       sources.put(s, v == null ? "default" : v.origin());
       if (v != null) shown.put(s, v.shown());
     }
-    return new ServeSettings(server, redisUrl, prefix, history, file, sources, shown);
+    return new ServeSettings(server, redisUrl, prefix, caFile, history, file, sources, shown);
   }
 
   private static ServerConfig server(Map<Setting, SettingValue> given) {
@@ -154,6 +155,20 @@ public final class SettingsResolver {
               + " (--redis or REALTIME_REDIS), or drop the prefix");
     }
     return v.string();
+  }
+
+  private static Path redisCaFile(SettingValue v, String redisUrl) {
+    if (v == null) return null;
+    if (v.string().isEmpty()) throw v.reject("a path to a PEM file of CA certificates");
+    // A CA file without TLS would be ignored in silence, which hides a redis:// meant as rediss://.
+    if (redisUrl == null || !redisUrl.toLowerCase(Locale.ROOT).startsWith("rediss://")) {
+      throw new IllegalArgumentException(
+          v.quoted()
+              + ": redis-ca-file applies only to TLS, and "
+              + (redisUrl == null ? "no redis is set" : "redis is not rediss://")
+              + ": set --redis rediss://host:port, or drop the CA file");
+    }
+    return Path.of(v.string());
   }
 
   private static History history(Map<Setting, SettingValue> given) {

@@ -2,6 +2,7 @@ package dev.realtime.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.realtime.redis.RedisServer;
 import dev.realtime.server.HttpCalls;
 import dev.realtime.server.SseRecorder;
 import java.io.BufferedReader;
@@ -105,5 +106,43 @@ class ServeCommandTest {
     var refused = HttpCalls.get(s.url() + "/api/realtime/channels/room/history");
     assertThat(refused.status()).isEqualTo(401);
     assertThat(refused.error()).contains("Bearer");
+  }
+
+  @Test
+  void servesOnATlsRedisWhoseCaIsGivenAndSaysWhatIsWrongWithoutIt() throws Exception {
+    try (RedisServer redis = RedisServer.builder().tls().password("pw-of-the-test").start()) {
+      String uri = "rediss://:pw-of-the-test@127.0.0.1:" + redis.port();
+      Served s =
+          serve("--port", "0", "--redis", uri, "--redis-ca-file", redis.caCertificate().toString());
+      assertThat(s.url()).as("output: %s", s.output()).isNotNull();
+      var emitted =
+          HttpCalls.post(
+              s.url() + "/api/realtime/channels/room/events", "{\"event\":\"n\",\"data\":1}");
+      assertThat(emitted.status()).isEqualTo(201);
+      s.process().toHandle().destroy();
+      assertThat(s.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+      Served untrusted = serve("--port", "0", "--redis", uri);
+      assertThat(untrusted.url()).isNull();
+      assertThat(untrusted.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(untrusted.process().exitValue()).isNotZero();
+      assertThat(String.join("\n", untrusted.output()))
+          .contains("trustedCertificates")
+          .doesNotContain("pw-of-the-test")
+          .doesNotContain("is redis-server running there");
+
+      Served plain =
+          serve(
+              "--port",
+              "0",
+              "--redis",
+              "redis://127.0.0.1:" + redis.port(),
+              "--redis-ca-file",
+              redis.caCertificate().toString());
+      assertThat(plain.url()).isNull();
+      assertThat(plain.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(plain.process().exitValue()).isEqualTo(2);
+      assertThat(String.join("\n", plain.output())).contains("redis-ca-file applies only to TLS");
+    }
   }
 }

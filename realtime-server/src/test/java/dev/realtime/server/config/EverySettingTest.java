@@ -74,6 +74,12 @@ class EverySettingTest {
     SAMPLES.put(
         Setting.REDIS_KEY_PREFIX, new Sample("app:", ServeSettings::redisKeyPrefix, "app:"));
     SAMPLES.put(
+        Setting.REDIS_CA_FILE,
+        new Sample(
+            "/etc/redis/ca.pem",
+            ServeSettings::redisCaFile,
+            java.nio.file.Path.of("/etc/redis/ca.pem")));
+    SAMPLES.put(
         Setting.HISTORY_MAX_LENGTH, new Sample("0", ServeSettings::history, History.unlimited()));
     SAMPLES.put(
         Setting.HISTORY_EXPIRE_AFTER,
@@ -101,6 +107,7 @@ class EverySettingTest {
       case FILE -> file = yaml(setting.key() + ": '" + sample.text().replace("'", "''") + "'\n");
     }
     if (setting == Setting.REDIS_KEY_PREFIX) flags.put(Setting.REDIS, "redis://localhost:6379");
+    if (setting == Setting.REDIS_CA_FILE) flags.put(Setting.REDIS, "rediss://localhost:6380");
 
     ServeSettings settings = SettingsResolver.resolve(flags, env, file);
 

@@ -18,7 +18,7 @@ class SettingsFileTest {
   static final String KEYS =
       "host, port, pages, secret, insecure, allowed-origins, heartbeat, max-duration,"
           + " shutdown-timeout, max-buffered-bytes, max-request-bytes, io-threads, redis,"
-          + " redis-key-prefix, history-max-length, history-expire-after";
+          + " redis-key-prefix, redis-ca-file, history-max-length, history-expire-after";
 
   @TempDir Path dir;
 
