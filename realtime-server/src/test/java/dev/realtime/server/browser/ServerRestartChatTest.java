@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.realtime.redis.RedisServer;
 import dev.realtime.server.HttpCalls;
+import dev.realtime.server.ServeProcess;
 import dev.realtime.server.browser.ChatWindow.Shown;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.realtime.server.browser;
+package dev.realtime.server;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,10 +11,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** {@code ./realtime serve} as a real OS process of the test's own, to be killed and restarted. */
-final class ServeProcess implements AutoCloseable {
-  final Process process;
-  final String url;
-  final List<String> output;
+public final class ServeProcess implements AutoCloseable {
+  public final Process process;
+
+  /** Where it serves; null when it exited without serving. */
+  public final String url;
+
+  public final List<String> output;
 
   private ServeProcess(Process process, String url, List<String> output) {
     this.process = process;
@@ -23,7 +26,20 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** Starts {@code serve} with {@code args} and waits until it says where it serves. */
-  static ServeProcess start(String... args) throws IOException, InterruptedException {
+  public static ServeProcess start(String... args) throws IOException, InterruptedException {
+    ServeProcess p = launch(args);
+    if (p.url == null) {
+      p.close();
+      throw new IllegalStateException("serve did not start: " + p.output);
+    }
+    return p;
+  }
+
+  /**
+   * Starts {@code serve} with {@code args} and waits until it says where it serves, or exits, or 30
+   * s pass (then {@link #url} is null).
+   */
+  public static ServeProcess launch(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("-cp");
@@ -60,12 +76,11 @@ final class ServeProcess implements AutoCloseable {
       }
       if (line == null && !p.isAlive()) break;
     }
-    p.destroyForcibly();
-    throw new IllegalStateException("serve did not start: " + output);
+    return new ServeProcess(p, null, output);
   }
 
   /** Kills it as a crash would: SIGKILL, no goodbye to anyone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
