@@ -6,6 +6,10 @@
 // each channel (last_ack_<channel>), back off with a limit that really stops it, and notice a dead
 // connection by the silence between heartbeats.
 
+const MAX_CHANNELS = 100; // the server's limit per stream
+const STABLE_MS = 1000; // a connection up this long was a success, even if it delivered nothing
+const RECONNECT_SPREAD_MS = 250; // clients asked to reconnect spread over this long
+
 const DEFAULTS = {
   url: "/api/realtime",
   maxAttempts: 10,
@@ -44,9 +48,21 @@ class Connection {
   #generation = 0; // frames of an older request are ignored
 
   constructor(options) {
-    const backoff = { ...DEFAULTS.backoff, ...(options.backoff || {}) };
-    this.#o = { ...DEFAULTS, ...options, backoff };
+    const backoff = { ...DEFAULTS.backoff, ...defined(options.backoff) };
+    this.#o = { ...DEFAULTS, ...defined(options), backoff };
+    const { initialMs, maxMs } = backoff;
+    if (!(Number.isFinite(initialMs) && initialMs > 0 && Number.isFinite(maxMs) && maxMs >= initialMs)) {
+      throw new RangeError(`backoff ${JSON.stringify(backoff)} needs 0 < initialMs <= maxMs, in milliseconds`);
+    }
+    const watchdog = this.#o.heartbeatTimeoutMs;
+    if (!(Number.isFinite(watchdog) && watchdog >= 0)) {
+      throw new RangeError(`heartbeatTimeoutMs ${watchdog} is not a number of milliseconds (0 turns it off)`);
+    }
     this.#channels = unique(options.channels && options.channels.length ? options.channels : ["default"]);
+    this.#channels.forEach(checkChannel);
+    if (this.#channels.length > MAX_CHANNELS) {
+      throw new RangeError(`${this.#channels.length} channels: one stream takes at most ${MAX_CHANNELS}`);
+    }
     for (const [channel, id] of Object.entries(options.positions || {})) {
       if (this.#channels.includes(channel)) this.#positions.set(channel, id);
     }
@@ -55,12 +71,21 @@ class Connection {
       throw new RangeError(`history.latest ${latest} is not a whole number from 0 to 1000`);
     }
     if (!(this.#o.maxAttempts >= 1)) throw new RangeError(`maxAttempts ${this.#o.maxAttempts} is under 1`);
+    // A browser that comes back online retries at once, even after it gave up.
+    if (typeof globalThis.addEventListener === "function") {
+      this.#online = () => {
+        if (this.#status === "error" || this.#status === "reconnecting") this.reconnect();
+      };
+      globalThis.addEventListener("online", this.#online);
+    }
     queueMicrotask(() => {
       if (this.#status !== "connecting" || this.#abort) return; // closed, or already restarted
       call(this.#o.onStatus, "connecting");
-      this.#open();
+      this.#open(); // does nothing if onStatus closed it
     });
   }
+
+  #online = null;
 
   /** connecting | connected | reconnecting | error | closed */
   get status() {
@@ -79,18 +104,22 @@ class Connection {
 
   /** Adds a channel; the others resume where they were, so they lose nothing. */
   addChannel(channel) {
-    if (this.#done() || this.#channels.includes(channel)) return;
+    channel = checkChannel(String(channel));
+    if (this.#status === "closed" || this.#channels.includes(channel)) return;
+    if (this.#channels.length >= MAX_CHANNELS) {
+      throw new RangeError(`one stream takes at most ${MAX_CHANNELS} channels`);
+    }
     this.#channels.push(channel);
     this.#restartSoon();
   }
 
   /** Removes a channel (and forgets its position); the others lose nothing. Removing the last one closes. */
   removeChannel(channel) {
-    if (this.#done() || !this.#channels.includes(channel)) return;
+    channel = String(channel);
+    if (this.#status === "closed" || !this.#channels.includes(channel)) return;
     this.#channels = this.#channels.filter((c) => c !== channel);
     this.#positions.delete(channel);
-    if (this.#channels.length === 0) this.close();
-    else this.#restartSoon();
+    this.#restartSoon(); // closes if no channel is left by then
   }
 
   /** Connects again now, resetting the attempt count; also leaves the `error` status. */
@@ -106,11 +135,8 @@ class Connection {
   close() {
     if (this.#status === "closed") return;
     this.#stop();
+    if (this.#online) globalThis.removeEventListener("online", this.#online);
     this.#emitStatus("closed");
-  }
-
-  #done() {
-    return this.#status === "closed" || this.#status === "error";
   }
 
   #stop() {
@@ -128,23 +154,29 @@ class Connection {
     this.#restartQueued = true;
     queueMicrotask(() => {
       this.#restartQueued = false;
-      if (this.#done() || this.#channels.length === 0) return;
+      if (this.#status === "closed") return;
+      if (this.#channels.length === 0) return this.close();
+      if (this.#status === "error") this.#failures = 0; // an edit is a new start
       this.#stop();
-      if (this.#status === "connected") this.#emitStatus("reconnecting");
+      if (this.#status !== "connecting") this.#emitStatus("reconnecting");
       this.#open();
     });
   }
 
   async #open() {
+    if (this.#status === "closed") return; // a callback closed it
     const generation = ++this.#generation;
     const abort = new AbortController();
     this.#abort = abort;
     const current = () => generation === this.#generation;
     this.#kickWatchdog(generation);
-    let connected = false;
+    const connection = { connected: false, since: 0, delivered: false };
     try {
       const headers = { Accept: "text/event-stream" };
-      const token = typeof this.#o.token === "function" ? await this.#o.token() : this.#o.token;
+      // A token function that never settles must not hold the client: the watchdog aborts it.
+      const token =
+        typeof this.#o.token === "function" ? await untilAborted(this.#o.token(), abort.signal) : this.#o.token;
+      if (!current()) return;
       if (token) headers.Authorization = `Bearer ${token}`;
       const response = await fetch(this.#streamUrl(), { headers, signal: abort.signal, cache: "no-store" });
       if (!current()) return;
@@ -154,19 +186,15 @@ class Connection {
         const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
         return this.#failed(new RealtimeError(message, { status: response.status }), retryable, false);
       }
-      const outcome = await this.#read(response.body, generation, () => {
-        connected = true;
-        this.#failures = 0;
+      const outcome = await this.#read(response.body, generation, connection, () => {
+        connection.connected = true;
+        connection.since = Date.now();
         this.#emitStatus("connected");
       });
       if (!current()) return;
-      if (outcome === "reconnect") {
-        this.#stop();
-        this.#emitStatus("reconnecting");
-        return this.#open(); // asked to by the server: at once, not an attempt that failed
-      }
+      if (outcome === "reconnect") return this.#reconnectAsked(connection);
       const why = outcome === "error" ? this.#lastServerError : "the server ended the stream";
-      this.#failed(new RealtimeError(why), true, connected);
+      this.#failed(new RealtimeError(why), true, connection);
     } catch (e) {
       if (!current()) return;
       const detail = e?.cause?.message || e?.cause?.code;
@@ -174,8 +202,32 @@ class Connection {
         e instanceof RealtimeError
           ? e
           : new RealtimeError(`connection failed: ${e?.message || e}${detail ? ` (${detail})` : ""}`, { cause: e });
-      this.#failed(why, true, connected);
+      this.#failed(why, true, connection);
     }
+  }
+
+  // A connection that delivered something, or stayed up a while, was a success: the attempt count
+  // starts over after it. One that only said "connected" and ended is a failed attempt, so a
+  // server that accepts and drops at once cannot keep the client in a loop.
+  #succeeded(connection) {
+    return connection.connected && (connection.delivered || Date.now() - connection.since >= STABLE_MS);
+  }
+
+  // The server asked for a new connection (its maximum duration, a shutdown): soon, not all
+  // clients of a draining server at the same instant, and counted if this one gave nothing.
+  #reconnectAsked(connection) {
+    this.#stop();
+    if (this.#succeeded(connection)) this.#failures = 0;
+    else if (++this.#failures >= this.#o.maxAttempts) {
+      return this.#giveUp(new RealtimeError(`gave up after ${this.#failures} connections that the server ended at once`));
+    }
+    this.#emitStatus("reconnecting");
+    if (this.#status === "closed") return;
+    const generation = this.#generation;
+    const delay = Math.random() * Math.min(this.#o.backoff.initialMs, RECONNECT_SPREAD_MS);
+    this.#timer = setTimeout(() => {
+      if (generation === this.#generation) this.#open();
+    }, delay);
   }
 
   #lastServerError = "";
@@ -209,7 +261,7 @@ class Connection {
   }
 
   /** Reads frames until the stream ends; resolves to "end", "reconnect" or "error". */
-  async #read(body, generation, onConnected) {
+  async #read(body, generation, connection, onConnected) {
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
@@ -233,7 +285,7 @@ class Connection {
           start = nl + 1;
           if (line === "") {
             if (frame.data.length) {
-              const outcome = this.#dispatch(frame.id, frame.data.join("\n"), onConnected);
+              const outcome = this.#dispatch(frame.id, frame.data.join("\n"), connection, onConnected);
               if (outcome) return outcome;
               if (generation !== this.#generation) return "end";
             }
@@ -255,7 +307,8 @@ class Connection {
     }
   }
 
-  #dispatch(id, data, onConnected) {
+  // connection.delivered: the server sent something after connecting (an event, a ping, a gap).
+  #dispatch(id, data, connection, onConnected) {
     let message;
     try {
       message = JSON.parse(data);
@@ -275,6 +328,7 @@ class Connection {
         this.#lastServerError = `the server ended the stream: ${message.error}`;
         return "error";
       case "gap":
+        connection.delivered = true;
         if (!this.#channels.includes(message.channel)) return null;
         // The server goes on from resumedFrom: so does the position, or a drop right now would
         // report the same gap twice.
@@ -284,8 +338,10 @@ class Connection {
       case undefined:
         break;
       default:
+        connection.delivered = true;
         return null; // ping and future control frames
     }
+    connection.delivered = true;
     const { channel } = message;
     if (typeof message.id !== "string" || typeof channel !== "string" || !this.#channels.includes(channel)) {
       return null;
@@ -316,10 +372,11 @@ class Connection {
     }
   }
 
-  #failed(error, retryable, wasConnected) {
+  #failed(error, retryable, connection) {
     this.#stop();
     if (!retryable) return this.#giveUp(error);
-    if (!wasConnected) this.#failures++;
+    if (this.#succeeded(connection)) this.#failures = 0;
+    this.#failures++;
     if (this.#failures >= this.#o.maxAttempts) {
       return this.#giveUp(
         new RealtimeError(`gave up after ${this.#failures} failed attempts: ${error.message}`, {
@@ -329,12 +386,14 @@ class Connection {
       );
     }
     error.willRetry = true;
+    const generation = this.#generation;
     call(this.#o.onError, error);
+    if (generation !== this.#generation || this.#status === "closed") return; // the handler acted
     const { initialMs, maxMs } = this.#o.backoff;
     const ceiling = Math.min(maxMs, initialMs * 2 ** this.#failures);
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2; // growing, with jitter
     this.#emitStatus("reconnecting");
-    const generation = this.#generation;
+    if (generation !== this.#generation || this.#status === "closed") return;
     this.#timer = setTimeout(() => {
       if (generation === this.#generation) this.#open();
     }, delay);
@@ -346,7 +405,7 @@ class Connection {
   }
 
   #emitStatus(status) {
-    if (this.#status === status) return;
+    if (this.#status === status || this.#status === "closed") return; // closed is final
     this.#status = status;
     call(this.#o.onStatus, status);
   }
@@ -423,6 +482,37 @@ function compareDigits(a, b) {
 function predecessor(id) {
   const [ms, seq] = id.split("-").map(BigInt);
   return seq > 0n ? `${ms}-${seq - 1n}` : `${ms - 1n}-18446744073709551615`;
+}
+
+// Options given as undefined keep their defaults.
+function defined(object) {
+  return Object.fromEntries(Object.entries(object || {}).filter(([, v]) => v !== undefined));
+}
+
+function checkChannel(channel) {
+  if (typeof channel !== "string" || channel.length === 0 || new TextEncoder().encode(channel).length > 256) {
+    throw new RangeError(`channel ${JSON.stringify(channel)} must be 1 to 256 bytes of UTF-8`);
+  }
+  return channel;
+}
+
+// Rejects when the signal aborts first.
+function untilAborted(promise, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve(promise).then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function unique(list) {

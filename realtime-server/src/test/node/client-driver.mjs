@@ -4,6 +4,7 @@
 //   node client-driver.mjs <path of realtime.js>
 //   {"op":"connect","options":{...}}     connect(options) with every callback recorded
 //   {"op":"addChannel","channel":"b"}    also removeChannel, close, reconnect
+//   {"op":"replaceChannel","from":"a","to":"b"}   removeChannel then addChannel in one task
 //   {"op":"emit","args":{...}}           emit(args): {"type":"emitted","id"} or an emitError
 //   {"op":"state"}                       {"type":"state","status","channels","positions"}
 //
@@ -21,15 +22,30 @@ function out(line) {
 }
 
 const commands = {
+  // options.closeOnStatus / closeOnError: the callback itself calls close();
+  // options.tokenNeverSettles: a token function whose promise never settles.
   connect({ options }) {
+    const { closeOnStatus, closeOnError, tokenNeverSettles, ...rest } = options;
     rt = client.connect({
-      ...options,
-      maxAttempts: options.maxAttempts ?? Infinity,
+      ...rest,
+      maxAttempts: rest.maxAttempts ?? Infinity,
+      ...(tokenNeverSettles ? { token: () => new Promise(() => {}) } : {}),
       onData: (m) => out({ type: "data", ...m }),
-      onStatus: (status) => out({ type: "status", status }),
+      onStatus: (status) => {
+        out({ type: "status", status });
+        if (status === closeOnStatus) rt.close();
+      },
       onGap: (gap) => out({ ...gap, type: "gap" }),
-      onError: (e) => out({ type: "error", message: e.message, status: e.status ?? null, willRetry: e.willRetry }),
+      onError: (e) => {
+        out({ type: "error", message: e.message, status: e.status ?? null, willRetry: e.willRetry });
+        if (closeOnError) rt.close();
+      },
     });
+  },
+  // Both edits in one task, the natural order for switching rooms.
+  replaceChannel: ({ from, to }) => {
+    rt.removeChannel(from);
+    rt.addChannel(to);
   },
   addChannel: ({ channel }) => rt.addChannel(channel),
   removeChannel: ({ channel }) => rt.removeChannel(channel),

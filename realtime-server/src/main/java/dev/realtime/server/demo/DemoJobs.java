@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,16 @@ import tools.jackson.databind.JsonNode;
  * job.completed} on the job's channel, {@code job-<id>}. A page that subscribes to that channel
  * with history misses none of it, however late it subscribes.
  *
- * <p>The body may set {@code {"steps": 1..100, "stepMs": 0..10000}} (10 steps of 400 ms by
- * default). With a secret, the token must grant publishing to the job's channel. At most {@link
- * #MAX_RUNNING} jobs run at once (429 beyond), since anyone who can reach a demo can start them.
+ * <p>The body may set {@code {"steps": 1..100, "stepMs": 20..10000}} (10 steps of 400 ms by
+ * default). With a secret, the token must grant publishing to the job's channel. Since anyone who
+ * can reach a demo can start jobs, at most {@link #MAX_RUNNING} run at once and at most {@link
+ * #STARTS_PER_SECOND} start per second (429 beyond); each job leaves its channel's history behind,
+ * so a production server turns the demo off ({@code pages: false}).
  */
 public final class DemoJobs implements AutoCloseable {
   static final int MAX_RUNNING = 64;
+  static final int STARTS_PER_SECOND = 10;
+  static final int MIN_STEP_MS = 20;
   static final int DEFAULT_STEPS = 10;
   static final int DEFAULT_STEP_MS = 400;
 
@@ -41,6 +46,9 @@ public final class DemoJobs implements AutoCloseable {
   private final Gatekeeper gate;
   private final ServerMetrics metrics;
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  private final Semaphore slots = new Semaphore(MAX_RUNNING);
+  private long windowStart; // guarded by this: the second the start count is for
+  private int startsInWindow; // guarded by this
   private volatile boolean closed;
 
   public DemoJobs(Realtime realtime, Gatekeeper gate, ServerMetrics metrics) {
@@ -51,7 +59,12 @@ public final class DemoJobs implements AutoCloseable {
 
   public void start(Exchange x) {
     int[] plan = plan(x);
-    if (running.size() >= MAX_RUNNING) {
+    if (!startAllowed()) {
+      throw new HttpError(
+          429, "demo jobs start at most " + STARTS_PER_SECOND + " a second: try again in a second");
+    }
+    // The slot is taken before anything asynchronous, so concurrent requests cannot overshoot.
+    if (!slots.tryAcquire()) {
       throw new HttpError(429, MAX_RUNNING + " demo jobs are running: start one when one is done");
     }
     String job = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
@@ -61,6 +74,7 @@ public final class DemoJobs implements AutoCloseable {
         .whenComplete(
             (id, error) -> {
               if (error != null) {
+                slots.release();
                 x.fail(error);
                 return;
               }
@@ -77,8 +91,20 @@ public final class DemoJobs implements AutoCloseable {
             });
   }
 
+  private synchronized boolean startAllowed() {
+    long second = System.nanoTime() / 1_000_000_000L;
+    if (second != windowStart) {
+      windowStart = second;
+      startsInWindow = 0;
+    }
+    return ++startsInWindow <= STARTS_PER_SECOND;
+  }
+
   private void run(String channel, int steps, int stepMs) {
-    if (closed) return;
+    if (closed) {
+      slots.release();
+      return;
+    }
     Thread t =
         Thread.ofVirtual()
             .name("demo-" + channel)
@@ -96,6 +122,7 @@ public final class DemoJobs implements AutoCloseable {
                     log.debug("demo job on {} stopped: {}", channel, e.toString());
                   } finally {
                     running.remove(Thread.currentThread());
+                    slots.release();
                   }
                 });
     running.add(t);
@@ -124,7 +151,7 @@ public final class DemoJobs implements AutoCloseable {
     }
     return new int[] {
       number(body, "steps", 1, 100, DEFAULT_STEPS),
-      number(body, "stepMs", 0, 10_000, DEFAULT_STEP_MS)
+      number(body, "stepMs", MIN_STEP_MS, 10_000, DEFAULT_STEP_MS)
     };
   }
 

@@ -88,7 +88,9 @@ public final class SseEndpoint {
                 stream.close();
                 throw error instanceof RuntimeException re ? re : new RuntimeException(error);
               }
-              if (open.add(stream)) channelCounts.opened(stream.channels());
+              synchronized (channelCounts) { // a close may race this open
+                if (open.add(stream)) channelCounts.opened(stream.channels());
+              }
               ch.eventLoop()
                   .execute(
                       () ->
@@ -115,7 +117,9 @@ public final class SseEndpoint {
 
   private void closed(SseStream stream) {
     stream.close();
-    if (open.remove(stream)) channelCounts.closed(stream.channels());
+    synchronized (channelCounts) {
+      if (open.remove(stream)) channelCounts.closed(stream.channels());
+    }
   }
 
   /** Open streams per channel. */

@@ -100,6 +100,106 @@ class RealtimeJsTest {
     assertThat(client.statuses()).endsWith("error");
   }
 
+  /** close() called from inside a callback is final: no status after closed, no request. */
+  @Test
+  void closeFromInsideACallbackStopsTheClientForGood() throws Exception {
+    for (Map<String, Object> how :
+        List.<Map<String, Object>>of(
+            Map.of("closeOnError", true),
+            Map.of("closeOnStatus", "reconnecting"),
+            Map.of("closeOnStatus", "connecting"))) {
+      List<Long> requests = new CopyOnWriteArrayList<>();
+      ServerSocket unavailable =
+          closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+      Thread.ofVirtual().start(() -> answer503(unavailable, requests));
+      NodeClient client = client();
+      Map<String, Object> options = new java.util.HashMap<>(how);
+      options.put("url", "http://127.0.0.1:" + unavailable.getLocalPort() + "/api/realtime");
+      options.put("backoff", Map.of("initialMs", 20, "maxMs", 40));
+      client.connect(options);
+      client.awaitStatus("closed", Duration.ofSeconds(5));
+      Thread.sleep(500); // several back-offs: a client still running would have asked again
+      assertThat(client.statuses()).as("%s", how).endsWith("closed");
+      assertThat(requests).as("requests after close, %s", how).hasSizeLessThanOrEqualTo(1);
+    }
+  }
+
+  /**
+   * A server that ends every stream at once (here: a maximum duration of 30 ms, before anything is
+   * delivered) counts as failing: the client gives up after maxAttempts instead of looping.
+   */
+  @Test
+  void connectionsThatTheServerEndsAtOnceCountAsFailedAttempts() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().maxDuration(Duration.ofMillis(30)));
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            server.url() + "/api/realtime",
+            "channels",
+            List.of("quiet"),
+            "maxAttempts",
+            3,
+            "backoff",
+            Map.of("initialMs", 20, "maxMs", 40)));
+    JsonNode last =
+        client.next(
+            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+            Duration.ofSeconds(10));
+    assertThat(last.get("message").asString()).contains("gave up after 3");
+    // Three attempts, each connected and ended at once (or, now and then, failed outright when the
+    // HTTP client reused the connection the server had just closed).
+    assertThat(client.statuses().stream().filter("connected"::equals).count())
+        .as("%s", client.all())
+        .isBetween(1L, 3L);
+  }
+
+  /** removeChannel then addChannel in one task (switching rooms) keeps the client going. */
+  @Test
+  void switchingTheOnlyChannelDoesNotCloseTheClient() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder());
+    NodeClient client = client();
+    client.connect(Map.of("url", server.url() + "/api/realtime", "channels", List.of("a")));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    client.command("replaceChannel", "from", "a", "to", "b");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.metrics().openStreams() == 1 && client.statuses().size() >= 4);
+    String id = realtime.channel("b").emit("n", 1);
+    client.awaitData(1, Duration.ofSeconds(5));
+    assertThat(ids(client.data())).containsExactly(id);
+    assertThat(client.statuses()).doesNotContain("closed");
+  }
+
+  /** A token function that never settles is cut off by the watchdog and retried, then given up. */
+  @Test
+  void aTokenFunctionThatNeverSettlesDoesNotHangTheClient() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder());
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            server.url() + "/api/realtime",
+            "tokenNeverSettles",
+            true,
+            "heartbeatTimeoutMs",
+            200,
+            "maxAttempts",
+            2,
+            "backoff",
+            Map.of("initialMs", 20, "maxMs", 40)));
+    JsonNode last =
+        client.next(
+            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+            Duration.ofSeconds(10));
+    assertThat(last.get("message").asString()).contains("gave up").contains("no data for 200 ms");
+    assertThat(client.statuses()).endsWith("error");
+  }
+
   /** Answers every request 503 with a JSON error, as the server does when its engine is down. */
   private static void answer503(ServerSocket listener, List<Long> requests) {
     while (!listener.isClosed()) {
@@ -206,7 +306,8 @@ class RealtimeJsTest {
     RealtimeServer server =
         server(realtime, ServerConfig.builder().maxDuration(Duration.ofMillis(250)));
     NodeClient client = client();
-    // A reconnect that waited for the back-off (10 s here) would make this test time out.
+    // A reconnect that waited for the back-off (10 s here) would make this test time out; the
+    // client spreads reconnects asked for by the server over at most 250 ms.
     client.connect(
         Map.of(
             "url", server.url() + "/api/realtime",
@@ -214,7 +315,7 @@ class RealtimeJsTest {
             "backoff", Map.of("initialMs", 10_000, "maxMs", 10_000)));
     client.awaitStatus("connected", Duration.ofSeconds(10));
     List<String> emitted = new ArrayList<>();
-    long end = System.currentTimeMillis() + 1200;
+    long end = System.currentTimeMillis() + 2000;
     for (int i = 0; System.currentTimeMillis() < end; i++) {
       emitted.add(realtime.channel("r").emit("n", i));
       sleep(4);
