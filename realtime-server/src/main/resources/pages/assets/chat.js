@@ -122,6 +122,13 @@ function switchRoom(next) {
   url.searchParams.set("room", room);
   history.replaceState(null, "", url);
   messages.replaceChildren();
+  // Messages of the old room still waiting to be sent stay in the outbox (they go to their own
+  // room), but only the room on screen shows its own; one already sent is shown by its room.
+  for (const item of outbox) item.el.hidden = item.room !== room;
+  for (const [id, el] of pendingById) {
+    el.remove();
+    pendingById.delete(id);
+  }
   renderHeader();
   renderRooms();
   // One stream for the room on screen: the new room has no position yet, so it starts with its
