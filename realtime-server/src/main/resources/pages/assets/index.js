@@ -1,4 +1,4 @@
-// The index page: keeps ?token= on its links.
+// The index page: takes the token of its URL (see page.js) and marks its link.
 import { setUpNav } from "./page.js";
 
 setUpNav();

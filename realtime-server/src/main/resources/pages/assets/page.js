@@ -1,10 +1,29 @@
-// What every demo page shares: the token from the page's URL, the API's address, the navigation
+// What every demo page shares: the token given in the page's URL, the API's address, the navigation
 // bar's status, and a safe way to build DOM (text is always set as text, never as HTML).
 
 const params = new URLSearchParams(location.search);
 
-/** The token of ?token=..., passed to connect() and to every API call; empty without one. */
-export const token = params.get("token") || undefined;
+/**
+ * The page's token: given once in its URL, as #token=... (never sent to any server) or ?token=...,
+ * then kept in this tab's sessionStorage and taken out of the address bar, so it does not stay in
+ * history, bookmarks or links that are shared, and the other pages of the tab find it there.
+ * Passed to connect() and to every API call; undefined without one.
+ */
+export const token = takeToken();
+
+function takeToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const given = fragment.get("token") || params.get("token");
+  if (given) {
+    sessionStorage.setItem("realtime.token", given);
+    const url = new URL(location.href);
+    url.searchParams.delete("token");
+    fragment.delete("token");
+    url.hash = fragment.toString();
+    history.replaceState(null, "", url);
+  }
+  return sessionStorage.getItem("realtime.token") || undefined;
+}
 
 /** The server's API, on this page's own origin. */
 export const API = "/api/realtime";
@@ -14,18 +33,9 @@ export function param(name) {
   return params.get(name);
 }
 
-/** `path` with the page's token kept, so links between the pages keep working with a secret. */
-export function withToken(path) {
-  if (!token) return path;
-  const url = new URL(path, location.href);
-  url.searchParams.set("token", token);
-  return url.pathname + url.search;
-}
-
-/** Keeps ?token= on the navigation links and marks the current page. */
+/** Marks the current page in the navigation bar. */
 export function setUpNav() {
   for (const a of document.querySelectorAll("a[data-nav]")) {
-    a.href = withToken(a.getAttribute("href"));
     if (new URL(a.href).pathname === location.pathname) a.setAttribute("aria-current", "page");
   }
 }
