@@ -1,8 +1,10 @@
 package dev.realtime.server.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -74,6 +77,27 @@ public final class Responses {
     extra.accept(h);
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
-    if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
+    if (!keepAlive) future.addListener(LINGERING_CLOSE);
   }
+
+  /** How long a closing connection keeps reading (and dropping) what the client still sends. */
+  static final long LINGER_MS = 2_000;
+
+  /**
+   * Closes after an answer without closing on the client mid-request: the answer may come before
+   * the client has sent all of its body (a 413, say), and closing a socket with unread bytes resets
+   * the connection, which can throw the answer away before the client reads it. So the server only
+   * ends its side (FIN), keeps reading and dropping, and closes when the client does, or after
+   * {@link #LINGER_MS}.
+   */
+  private static final ChannelFutureListener LINGERING_CLOSE =
+      f -> {
+        Channel ch = f.channel();
+        if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
+          ch.close();
+          return;
+        }
+        duplex.shutdownOutput();
+        ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+      };
 }
