@@ -17,7 +17,12 @@ import io.netty.handler.codec.http.HttpUtil;
  * accepted (answering 413 in JSON past it), and the shared {@link Router}.
  */
 public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
-  static final int MAX_INITIAL_LINE = 8192;
+  /**
+   * The longest request line accepted: a stream of 100 channels with long names and a position for
+   * each fits (the line's buffer grows only as far as a request needs).
+   */
+  public static final int MAX_INITIAL_LINE = 65_536;
+
   static final int MAX_HEADER_SIZE = 16384;
   private static final String CODEC = "http";
   private static final String BODY = "body";

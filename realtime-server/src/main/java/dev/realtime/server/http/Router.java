@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,14 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (!request.decoderResult().isSuccess()) {
       Exchange x = new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics);
-      x.error(400, "the request is not valid HTTP/1.1: " + request.decoderResult().cause());
+      Throwable cause = request.decoderResult().cause();
+      x.error(
+          400,
+          cause instanceof TooLongHttpLineException
+              ? "the request line is over "
+                  + HttpPipeline.MAX_INITIAL_LINE
+                  + " bytes, the most accepted: use fewer or shorter channel names"
+              : "the request is not valid HTTP/1.1: " + cause);
       return;
     }
     QueryStringDecoder uri;

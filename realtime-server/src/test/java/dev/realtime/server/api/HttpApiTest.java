@@ -10,6 +10,7 @@ import dev.realtime.server.HttpCalls;
 import dev.realtime.server.HttpCalls.Answer;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
+import dev.realtime.server.SseRecorder;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +143,23 @@ class HttpApiTest {
     for (int i = 0; i < 30; i++) {
       expect(HttpCalls.post(api + "/channels/room/events", body), 413, "bytes");
     }
+  }
+
+  /**
+   * A stream of 100 channels with long names fits in a request line; past the bound, a clear 400.
+   */
+  @Test
+  void aHundredLongChannelNamesFitInOneStreamRequest() {
+    StringBuilder q = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      String name = "c" + i + "-" + "n".repeat(180);
+      q.append("&channel=").append(name).append("&last_ack_").append(name).append("=1-0");
+    }
+    try (SseRecorder sse = SseRecorder.open(server.url() + "/api/realtime?" + q.substring(1))) {
+      assertThat(sse.status()).isEqualTo(200);
+      sse.expectType("connected");
+    }
+    expect(HttpCalls.get(api + "/channels/room/history?x=" + "y".repeat(70_000)), 400, "65536");
   }
 
   private static void expect(Answer a, int status, String mentions) {
