@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,9 +61,10 @@ public final class NodeProject {
   }
 
   /**
-   * Checks node (18+) and npm, and runs {@code npm ci} unless every dependency of package.json
-   * (each pinned to one version) is installed at that version. No install scripts run: none of the
-   * pinned packages needs one (esbuild's platform binary comes as an optional dependency).
+   * Checks node (18+) and npm, and runs {@code npm ci} unless every dependency and dev dependency
+   * of package.json (each pinned to one version) is installed at that version. No install scripts
+   * run: none of the pinned packages needs one (esbuild's platform binary comes as an optional
+   * dependency).
    */
   public NodeProject install() throws Exception {
     String nodeVersion = run(Duration.ofSeconds(30), "node", "--version").trim();
@@ -83,12 +86,14 @@ public final class NodeProject {
   }
 
   private boolean installed() throws IOException {
-    JsonNode dependencies =
-        JSON.readTree(Files.readString(dir.resolve("package.json"))).path("dependencies");
-    for (var e : dependencies.properties()) {
-      Path manifest = dir.resolve("node_modules").resolve(e.getKey()).resolve("package.json");
-      if (!Files.isRegularFile(manifest)) return false;
-      String version = JSON.readTree(Files.readString(manifest)).path("version").asString("");
+    JsonNode manifest = JSON.readTree(Files.readString(dir.resolve("package.json")));
+    List<Map.Entry<String, JsonNode>> dependencies = new ArrayList<>();
+    manifest.path("dependencies").properties().forEach(dependencies::add);
+    manifest.path("devDependencies").properties().forEach(dependencies::add);
+    for (var e : dependencies) {
+      Path installed = dir.resolve("node_modules").resolve(e.getKey()).resolve("package.json");
+      if (!Files.isRegularFile(installed)) return false;
+      String version = JSON.readTree(Files.readString(installed)).path("version").asString("");
       // @upstash/realtime 1.1.0 says "v1.1.0" in its package.json
       if (!version.replaceFirst("^v", "").equals(e.getValue().asString())) return false;
     }
