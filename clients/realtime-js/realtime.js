@@ -14,7 +14,7 @@ const DEFAULTS = {
   url: "/api/realtime",
   maxAttempts: 10,
   backoff: { initialMs: 1000, maxMs: 30000 },
-  heartbeatTimeoutMs: 45000, // three times the server's default heartbeat (15 s)
+  heartbeatTimeoutMs: 45000, // until the server says its heartbeat: then three times that
 };
 
 /** An error of the stream or of an API call: `status` is the HTTP status when there was one. */
@@ -58,6 +58,8 @@ class Connection {
     if (!(Number.isFinite(watchdog) && watchdog >= 0)) {
       throw new RangeError(`heartbeatTimeoutMs ${watchdog} is not a number of milliseconds (0 turns it off)`);
     }
+    this.#watchdogMs = watchdog;
+    this.#watchdogGiven = options.heartbeatTimeoutMs !== undefined;
     this.#channels = unique(options.channels && options.channels.length ? options.channels : ["default"]);
     this.#channels.forEach(checkChannel);
     if (this.#channels.length > MAX_CHANNELS) {
@@ -86,6 +88,8 @@ class Connection {
   }
 
   #online = null;
+  #watchdogMs; // the silence after which the connection is dead; 0: never
+  #watchdogGiven; // set by the caller: the server's heartbeatMs does not change it
 
   /** connecting | connected | reconnecting | error | closed */
   get status() {
@@ -249,10 +253,11 @@ class Connection {
   }
 
   // A connection that will not give a byte for heartbeatTimeoutMs is dead (a sleeping laptop, a
-  // proxy that dropped it in silence): the server writes a heartbeat (": ping") every 15 s.
+  // proxy that dropped it in silence). Unless the option was given, the server's connected frames
+  // set it: three times their heartbeatMs (0: the server sends none, so silence proves nothing).
   #kickWatchdog(generation) {
     clearTimeout(this.#watchdog);
-    const ms = this.#o.heartbeatTimeoutMs;
+    const ms = this.#watchdogMs;
     if (!ms) return;
     this.#watchdog = setTimeout(() => {
       if (generation !== this.#generation) return;
@@ -318,6 +323,10 @@ class Connection {
     if (message === null || typeof message !== "object") return null;
     switch (message.type) {
       case "connected":
+        if (!this.#watchdogGiven && Number.isFinite(message.heartbeatMs) && message.heartbeatMs >= 0) {
+          this.#watchdogMs = 3 * message.heartbeatMs;
+          this.#kickWatchdog(this.#generation);
+        }
         this.#remember(id, message.channel);
         // Only the last connected frame carries an id: every channel's starting position.
         if (id !== null) onConnected();

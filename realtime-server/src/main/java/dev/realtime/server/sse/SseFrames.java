@@ -60,18 +60,22 @@ public final class SseFrames {
   }
 
   /**
-   * {@code data: {"type":"connected","channel":"a","cursor":"<id>"}}, optionally with an {@code
-   * id:} line. The cursor is where the channel starts: the original's React client keeps it as the
-   * channel's {@code last_ack} until an event moves it, so a channel that delivered nothing before
-   * a reconnect resumes from an id instead of from a time on some clock.
+   * {@code data: {"type":"connected","channel":"a","cursor":"<id>","heartbeatMs":15000}},
+   * optionally with an {@code id:} line. The cursor is where the channel starts: the original's
+   * React client keeps it as the channel's {@code last_ack} until an event moves it, so a channel
+   * that delivered nothing before a reconnect resumes from an id instead of from a time on some
+   * clock. {@code heartbeatMs} is how often the stream's heartbeat comes (0: never), so a client
+   * can tell a dead connection by its silence whatever the server's setting.
    */
-  public static byte[] connected(String channel, String cursor, String idLine) {
+  public static byte[] connected(String channel, String cursor, String idLine, long heartbeatMs) {
     return control(
         idLine,
         "{\"type\":\"connected\",\"channel\":"
             + quote(channel)
             + ",\"cursor\":"
             + quote(cursor)
+            + ",\"heartbeatMs\":"
+            + heartbeatMs
             + "}");
   }
 

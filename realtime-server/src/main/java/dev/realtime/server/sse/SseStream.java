@@ -385,7 +385,10 @@ public final class SseStream {
     for (int i = 0; i < channels.size(); i++) {
       byte[] frame =
           SseFrames.connected(
-              channels.get(i), positions[i], i == channels.size() - 1 ? idLine : null);
+              channels.get(i),
+              positions[i],
+              i == channels.size() - 1 ? idLine : null,
+              Math.max(0, heartbeatMs));
       channel.write(SseFrames.chunk(frame), channel.voidPromise());
     }
     held.forEach(deliveryExecutor::execute);

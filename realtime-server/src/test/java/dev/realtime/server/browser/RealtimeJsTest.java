@@ -357,6 +357,33 @@ class RealtimeJsTest {
     assertThat(ids(client.data())).containsExactly(first, second);
   }
 
+  /**
+   * Without heartbeatTimeoutMs, the client takes the server's heartbeat from its connected frames
+   * (heartbeatMs) and declares a silent link dead after three of them: here 300 ms, not 45 s.
+   */
+  @Test
+  void theWatchdogFollowsTheServersHeartbeat() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().heartbeat(Duration.ofMillis(100)));
+    TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url", proxy.url() + "/api/realtime",
+            "channels", List.of("r"),
+            "backoff", Map.of("initialMs", 40, "maxMs", 200)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    String first = realtime.channel("r").emit("n", 1);
+    client.awaitData(1, Duration.ofSeconds(5));
+    proxy.freeze();
+    String second = realtime.channel("r").emit("n", 2);
+    JsonNode dead = client.next(l -> NodeClient.type(l, "error"), Duration.ofSeconds(5));
+    assertThat(dead.get("message").asString()).contains("no data for 300 ms");
+    client.awaitData(2, Duration.ofSeconds(5));
+    assertThat(ids(client.data())).containsExactly(first, second);
+  }
+
   @Test
   void reportsAGapAndGoesOnFromTheOldestMessageKept() throws Exception {
     Realtime realtime = Realtime.builder().history(History.maxLength(5)).build();

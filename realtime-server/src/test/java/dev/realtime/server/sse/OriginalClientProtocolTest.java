@@ -43,10 +43,15 @@ class OriginalClientProtocolTest {
     try (SseRecorder sse = SseRecorder.open(stream("channel=a&channel=b%2Fc"))) {
       Frame a = sse.expectType("connected");
       Frame b = sse.expectType("connected");
+      // heartbeatMs: the server's heartbeat (15 s by default), for clients' dead-link watchdogs.
       assertThat(a.data())
-          .isEqualTo("{\"type\":\"connected\",\"channel\":\"a\",\"cursor\":\"" + seen + "\"}");
+          .isEqualTo(
+              "{\"type\":\"connected\",\"channel\":\"a\",\"cursor\":\""
+                  + seen
+                  + "\",\"heartbeatMs\":15000}");
       assertThat(b.data())
-          .isEqualTo("{\"type\":\"connected\",\"channel\":\"b/c\",\"cursor\":\"0-0\"}");
+          .isEqualTo(
+              "{\"type\":\"connected\",\"channel\":\"b/c\",\"cursor\":\"0-0\",\"heartbeatMs\":15000}");
     }
   }
 
