@@ -61,15 +61,13 @@ class RealtimeJsTest {
   @Test
   void givesUpAfterMaxAttemptsWithAGrowingBackoffAndStopsForGood() throws Exception {
     List<Long> requests = new CopyOnWriteArrayList<>();
-    ServerSocket unavailable =
-        closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-    Thread.ofVirtual().start(() -> answer503(unavailable, requests));
+    String unavailable = answering503(requests);
     NodeClient client = client();
 
     client.connect(
         Map.of(
             "url",
-            "http://127.0.0.1:" + unavailable.getLocalPort() + "/api/realtime",
+            unavailable,
             "channels",
             List.of("room"),
             "maxAttempts",
@@ -77,10 +75,7 @@ class RealtimeJsTest {
             "backoff",
             Map.of("initialMs", 100, "maxMs", 1000)));
 
-    JsonNode last =
-        client.next(
-            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
-            Duration.ofSeconds(10));
+    JsonNode last = gaveUp(client);
     assertThat(last.get("message").asString())
         .contains("gave up after 4 failed attempts")
         .contains("the engine is unavailable");
@@ -109,12 +104,10 @@ class RealtimeJsTest {
             Map.of("closeOnStatus", "reconnecting"),
             Map.of("closeOnStatus", "connecting"))) {
       List<Long> requests = new CopyOnWriteArrayList<>();
-      ServerSocket unavailable =
-          closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-      Thread.ofVirtual().start(() -> answer503(unavailable, requests));
+      String unavailable = answering503(requests);
       NodeClient client = client();
       Map<String, Object> options = new java.util.HashMap<>(how);
-      options.put("url", "http://127.0.0.1:" + unavailable.getLocalPort() + "/api/realtime");
+      options.put("url", unavailable);
       options.put("backoff", Map.of("initialMs", 20, "maxMs", 40));
       client.connect(options);
       client.awaitStatus("closed", Duration.ofSeconds(5));
@@ -144,10 +137,7 @@ class RealtimeJsTest {
             3,
             "backoff",
             Map.of("initialMs", 20, "maxMs", 40)));
-    JsonNode last =
-        client.next(
-            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
-            Duration.ofSeconds(10));
+    JsonNode last = gaveUp(client);
     assertThat(last.get("message").asString()).contains("gave up after 3");
     // Three attempts, each connected and ended at once (or, now and then, failed outright when the
     // HTTP client reused the connection the server had just closed).
@@ -192,12 +182,23 @@ class RealtimeJsTest {
             2,
             "backoff",
             Map.of("initialMs", 20, "maxMs", 40)));
-    JsonNode last =
-        client.next(
-            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
-            Duration.ofSeconds(10));
+    JsonNode last = gaveUp(client);
     assertThat(last.get("message").asString()).contains("gave up").contains("no data for 200 ms");
     assertThat(client.statuses()).endsWith("error");
+  }
+
+  /** The stream URL of a loopback server answering 503 to everything; records each request. */
+  String answering503(List<Long> requests) throws IOException {
+    ServerSocket listener = closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    Thread.ofVirtual().start(() -> answer503(listener, requests));
+    return "http://127.0.0.1:" + listener.getLocalPort() + "/api/realtime";
+  }
+
+  /** The error with which the client gave up (willRetry false). */
+  static JsonNode gaveUp(NodeClient client) {
+    return client.next(
+        l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+        Duration.ofSeconds(10));
   }
 
   /** Answers every request 503 with a JSON error, as the server does when its engine is down. */
@@ -245,10 +246,7 @@ class RealtimeJsTest {
             3,
             "backoff",
             Map.of("initialMs", 20, "maxMs", 50)));
-    JsonNode last =
-        client.next(
-            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
-            Duration.ofSeconds(10));
+    JsonNode last = gaveUp(client);
     assertThat(last.get("message").asString())
         .contains("gave up after 3 failed attempts")
         .contains("connection failed");
