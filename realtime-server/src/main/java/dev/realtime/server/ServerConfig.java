@@ -23,6 +23,12 @@ public final class ServerConfig {
   /** No maximum: a stream stays open until the client or the server ends it. */
   public static final Duration DEFAULT_MAX_DURATION = Duration.ZERO;
 
+  /** Live events are written as soon as they are emitted. */
+  public static final Duration DEFAULT_WRITE_DELAY = Duration.ZERO;
+
+  /** The longest write delay accepted: past it, streams would no longer feel live. */
+  public static final Duration MAX_WRITE_DELAY = Duration.ofSeconds(1);
+
   public static final int DEFAULT_MAX_BUFFERED_BYTES = 1 << 20;
   public static final int DEFAULT_MAX_REQUEST_BYTES = (1 << 20) + 4096;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
@@ -41,6 +47,7 @@ public final class ServerConfig {
   private final List<String> allowedOrigins;
   private final Duration heartbeat;
   private final Duration maxDuration;
+  private final Duration writeDelay;
   private final int maxBufferedBytes;
   private final int maxRequestBytes;
   private final Duration shutdownTimeout;
@@ -56,6 +63,7 @@ public final class ServerConfig {
     allowedOrigins = List.copyOf(b.allowedOrigins);
     heartbeat = b.heartbeat;
     maxDuration = b.maxDuration;
+    writeDelay = b.writeDelay;
     maxBufferedBytes = b.maxBufferedBytes;
     maxRequestBytes = b.maxRequestBytes;
     shutdownTimeout = b.shutdownTimeout;
@@ -81,6 +89,7 @@ public final class ServerConfig {
     b.allowedOrigins = allowedOrigins;
     b.heartbeat = heartbeat;
     b.maxDuration = maxDuration;
+    b.writeDelay = writeDelay;
     b.maxBufferedBytes = maxBufferedBytes;
     b.maxRequestBytes = maxRequestBytes;
     b.shutdownTimeout = shutdownTimeout;
@@ -129,6 +138,14 @@ public final class ServerConfig {
     return maxDuration;
   }
 
+  /**
+   * How long a live event may wait before it is written, so that a connection gets the events of
+   * that time in one write; zero writes each event at once.
+   */
+  public Duration writeDelay() {
+    return writeDelay;
+  }
+
   /** How many bytes may wait for one slow connection before it is closed. */
   public int maxBufferedBytes() {
     return maxBufferedBytes;
@@ -171,6 +188,7 @@ public final class ServerConfig {
     private List<String> allowedOrigins = DEFAULT_ALLOWED_ORIGINS;
     private Duration heartbeat = DEFAULT_HEARTBEAT;
     private Duration maxDuration = DEFAULT_MAX_DURATION;
+    private Duration writeDelay = DEFAULT_WRITE_DELAY;
     private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
@@ -254,6 +272,19 @@ public final class ServerConfig {
         throw new IllegalArgumentException("max duration " + maxDuration + " is negative");
       }
       this.maxDuration = maxDuration;
+      return this;
+    }
+
+    public Builder writeDelay(Duration delay) {
+      if (delay.isNegative() || delay.compareTo(MAX_WRITE_DELAY) > 0) {
+        throw new IllegalArgumentException(
+            "write delay "
+                + delay
+                + " is out of range: give 0 to "
+                + MAX_WRITE_DELAY.toMillis()
+                + " ms");
+      }
+      this.writeDelay = delay;
       return this;
     }
 

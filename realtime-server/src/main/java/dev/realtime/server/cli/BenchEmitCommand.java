@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
@@ -61,7 +64,9 @@ final class BenchEmitCommand implements Callable<Integer> {
 
   enum Threads {
     virtual,
-    platform
+    platform,
+    /** One platform thread sends every message at its time with emitAsync (open loop only). */
+    paced
   }
 
   @Spec CommandSpec spec;
@@ -111,7 +116,11 @@ final class BenchEmitCommand implements Callable<Integer> {
       names = "--threads",
       paramLabel = "KIND",
       defaultValue = "virtual",
-      description = "Emitter threads: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+      description =
+          "Emitter threads: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). With --rate,"
+              + " paced is one platform thread that sleeps until each message is due and sends"
+              + " it with emitAsync, at most C in flight: it keeps time better than C sleeping"
+              + " emitters.")
   Threads threads;
 
   @Option(
@@ -153,6 +162,9 @@ final class BenchEmitCommand implements Callable<Integer> {
     range("--warmup", warmup, 0, 3_600);
     range("--payload-bytes", payloadBytes, 32, 1 << 20);
     range("--rate", rate, 0, 10_000_000);
+    if (threads == Threads.paced && rate == 0) {
+      throw UserError.usage("--threads paced needs --rate R: it sends on a schedule");
+    }
   }
 
   private static void range(String option, int value, int min, int max) {
@@ -186,7 +198,7 @@ final class BenchEmitCommand implements Callable<Integer> {
     private final long measureFrom = warmup * 1_000_000_000L; // ns after origin
     private final long stopAt = measureFrom + seconds * 1_000_000_000L;
     private final String padding = "x".repeat(payloadBytes);
-    private final Emitter[] emitters = new Emitter[concurrency];
+    private final Emitter[] emitters = new Emitter[threads == Threads.paced ? 1 : concurrency];
     private final Delivery delivery = new Delivery();
     private volatile long origin;
     private volatile boolean stop;
@@ -214,8 +226,8 @@ final class BenchEmitCommand implements Callable<Integer> {
                 ? Thread.ofVirtual().name("bench-emitter-", 0).factory()
                 : Thread.ofPlatform().name("bench-emitter-", 0).factory();
         CountDownLatch go = new CountDownLatch(1);
-        Thread[] running = new Thread[concurrency];
-        for (int i = 0; i < concurrency; i++) {
+        Thread[] running = new Thread[emitters.length];
+        for (int i = 0; i < emitters.length; i++) {
           Emitter e = new Emitter(i, go);
           emitters[i] = e;
           running[i] = factory.newThread(e);
@@ -233,7 +245,7 @@ final class BenchEmitCommand implements Callable<Integer> {
     /** Waits until every emitted event arrived, or until nothing arrived for 5 s. */
     private void awaitDelivery() throws InterruptedException {
       long emitted = 0;
-      for (Emitter e : emitters) emitted += e.emitted;
+      for (Emitter e : emitters) emitted += e.emitted + e.pacedEmitted.get();
       long seen = -1, lastProgress = System.nanoTime();
       while (delivery.received() < emitted) {
         long now = System.nanoTime();
@@ -263,8 +275,9 @@ final class BenchEmitCommand implements Callable<Integer> {
       final LongList latencies = new LongList();
       final LongList lags = new LongList(); // how late each measured emit started (rate mode)
       long emitted; // every successful emit, warm-up included
+      final AtomicLong pacedEmitted = new AtomicLong(); // the same, counted by paced completions
       long maxLag;
-      RuntimeException failure;
+      volatile RuntimeException failure;
 
       Emitter(int index, CountDownLatch go) {
         this.index = index;
@@ -279,6 +292,10 @@ final class BenchEmitCommand implements Callable<Integer> {
           return;
         }
         long o = origin;
+        if (threads == Threads.paced) {
+          runPaced(o);
+          return;
+        }
         if (rate == 0) {
           for (; ; ) {
             long start = System.nanoTime() - o;
@@ -303,6 +320,62 @@ final class BenchEmitCommand implements Callable<Integer> {
           lags.add(start - due);
           if (!emit(o, due, true)) return;
         }
+      }
+
+      /**
+       * The paced schedule: this one thread sleeps until each message is due and sends it with
+       * {@code emitAsync}; completions record the latency from the schedule. At most {@code
+       * --concurrency} emits are in flight: past that the thread waits, and the wait shows as lag.
+       */
+      private void runPaced(long o) {
+        double interval = 1e9 / rate;
+        Semaphore inFlight = new Semaphore(concurrency);
+        for (long k = 0; ; k++) {
+          long due = (long) (k * interval);
+          if (due >= measureFrom || System.nanoTime() - o >= measureFrom) break;
+          waitUntil(o, due);
+          if (!emitAsync(o, due, -1, null, inFlight)) return;
+        }
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) seconds * rate);
+        long[] measured = new long[total];
+        Arrays.fill(measured, -1);
+        for (int j = 0; j < total; j++) {
+          long due = measureFrom + (long) (j * interval);
+          if (due >= stopAt) break;
+          long start = waitUntil(o, due);
+          maxLag = Math.max(maxLag, start - due);
+          lags.add(start - due);
+          if (!emitAsync(o, due, j, measured, inFlight)) break;
+        }
+        inFlight.acquireUninterruptibly(concurrency); // every completion has been recorded
+        for (long ns : measured) if (ns >= 0) latencies.add(ns);
+      }
+
+      /** Sends one paced message; false when the run is over. */
+      private boolean emitAsync(long o, long due, int j, long[] measured, Semaphore inFlight) {
+        if (stop) return false;
+        inFlight.acquireUninterruptibly();
+        CompletableFuture<String> sent;
+        try {
+          sent = channel.emitAsync(EVENT, stamp(due));
+        } catch (RuntimeException e) {
+          inFlight.release();
+          failure = e;
+          stop = true;
+          return false;
+        }
+        sent.whenComplete(
+            (id, e) -> {
+              if (e != null) {
+                if (failure == null) failure = new RuntimeException(e.getMessage(), e);
+                stop = true;
+              } else {
+                if (measured != null) measured[j] = System.nanoTime() - o - due;
+                pacedEmitted.incrementAndGet();
+              }
+              inFlight.release(); // publishes measured[j] to the thread that acquires them all
+            });
+        return true;
       }
 
       /**

@@ -62,6 +62,13 @@ public enum Setting {
       text(ServerConfig.DEFAULT_MAX_DURATION),
       ServerConfig.DEFAULT_MAX_DURATION.isZero() ? "no limit" : null,
       "How long one stream may stay open before it is told to reconnect."),
+  WRITE_DELAY(
+      Group.STREAMS,
+      text(ServerConfig.DEFAULT_WRITE_DELAY),
+      "write at once",
+      "How long a live event may wait so that each connection gets the events of that time in"
+          + " one write, up to 1 s. Busy channels then cost the server far less CPU per delivery,"
+          + " at up to this much added latency."),
   SHUTDOWN_TIMEOUT(
       Group.STREAMS,
       text(ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT),

@@ -2,6 +2,7 @@ package dev.realtime.server.sse;
 
 import dev.realtime.Realtime;
 import dev.realtime.server.metrics.ServerMetrics;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,11 +13,13 @@ import java.util.Map;
 final class Feeds {
   private final Realtime realtime;
   private final ServerMetrics metrics;
+  private final long writeDelayNanos;
   private final Map<String, ChannelFeed> feeds = new HashMap<>();
 
-  Feeds(Realtime realtime, ServerMetrics metrics) {
+  Feeds(Realtime realtime, ServerMetrics metrics, Duration writeDelay) {
     this.realtime = realtime;
     this.metrics = metrics;
+    this.writeDelayNanos = writeDelay.toNanos();
   }
 
   /** The channel's feed, started if it is the first; pair with {@link #release}. */
@@ -26,7 +29,7 @@ final class Feeds {
     synchronized (this) {
       feed = feeds.get(channel);
       if (feed == null) {
-        feed = new ChannelFeed(channel, metrics);
+        feed = new ChannelFeed(channel, metrics, writeDelayNanos);
         feeds.put(channel, feed);
         created = true;
       }

@@ -48,7 +48,7 @@ public final class SseEndpoint {
     this.realtime = realtime;
     this.config = config;
     this.gate = gate;
-    this.feeds = new Feeds(realtime, metrics);
+    this.feeds = new Feeds(realtime, metrics, config.writeDelay());
   }
 
   public void handle(Exchange x) {

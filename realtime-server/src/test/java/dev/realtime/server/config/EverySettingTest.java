@@ -57,6 +57,9 @@ class EverySettingTest {
     SAMPLES.put(
         Setting.MAX_DURATION, new Sample("1h", s -> s.server().maxDuration(), Duration.ofHours(1)));
     SAMPLES.put(
+        Setting.WRITE_DELAY,
+        new Sample("20ms", s -> s.server().writeDelay(), Duration.ofMillis(20)));
+    SAMPLES.put(
         Setting.SHUTDOWN_TIMEOUT,
         new Sample("PT2S", s -> s.server().shutdownTimeout(), Duration.ofSeconds(2)));
     SAMPLES.put(

@@ -32,6 +32,7 @@ class SettingsResolverErrorsTest {
         "INSECURE | maybe | insecure must be true or false (or yes/no, 1/0)",
         "HEARTBEAT | 30 | heartbeat must be " + DURATION,
         "MAX_DURATION | forever | max-duration must be " + DURATION,
+        "WRITE_DELAY | 5 | write-delay must be " + DURATION,
         "SHUTDOWN_TIMEOUT | 10 seconds | shutdown-timeout must be " + DURATION,
         "MAX_BUFFERED_BYTES | 1GB | max-buffered-bytes must be a size in bytes like 1048576,"
             + " 512KiB, 1MiB, 64KB or 1MB (at most 2147483647 bytes)",
@@ -67,6 +68,8 @@ class SettingsResolverErrorsTest {
       value = {
         "HEARTBEAT | 5ms | heartbeat PT0.005S is under 10 ms",
         "MAX_DURATION | -PT1S | max duration PT-1S is negative",
+        "WRITE_DELAY | 2s | write delay PT2S is out of range: give 0 to 1000 ms",
+        "WRITE_DELAY | -PT1S | write delay PT-1S is out of range: give 0 to 1000 ms",
         "SHUTDOWN_TIMEOUT | -PT1S | shutdown timeout PT-1S is negative",
         "MAX_BUFFERED_BYTES | 100 | max buffered bytes 100 is under 4096",
         "MAX_REQUEST_BYTES | 1000 | max request bytes 1000 is under 1024",
