@@ -47,6 +47,9 @@ public interface Channel {
   /** {@link #subscribe} without waiting for the engine. */
   <T> CompletableFuture<Subscription> subscribeAsync(Subscribe<T> request);
 
-  /** Ends every subscription made on this channel through this Realtime. */
+  /**
+   * Ends every subscription made on this channel through this Realtime; each is told {@link
+   * SubscriptionEnd#CHANNEL_UNSUBSCRIBED} at its {@link Subscribe#onEnd}.
+   */
   void unsubscribe();
 }

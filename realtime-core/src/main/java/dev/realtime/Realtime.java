@@ -55,7 +55,10 @@ public interface Realtime extends AutoCloseable {
 
   History history();
 
-  /** Ends every subscription and, if it was created here, closes the engine. Idempotent. */
+  /**
+   * Ends every subscription (each told {@link SubscriptionEnd#REALTIME_CLOSED} at its {@link
+   * Subscribe#onEnd}) and, if it was created here, closes the engine. Idempotent.
+   */
   @Override
   void close();
 

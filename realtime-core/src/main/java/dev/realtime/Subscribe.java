@@ -33,6 +33,7 @@ public final class Subscribe<T> {
   private final Consumer<? super Throwable> onError;
   private final Consumer<? super Gap> onGap;
   private final Consumer<? super ConnectionStatus> onStatus;
+  private final Consumer<? super SubscriptionEnd> onEnd;
   private final HistoryQuery history;
   private final String afterId;
   private final Long sinceMillis;
@@ -46,6 +47,7 @@ public final class Subscribe<T> {
       Consumer<? super Throwable> onError,
       Consumer<? super Gap> onGap,
       Consumer<? super ConnectionStatus> onStatus,
+      Consumer<? super SubscriptionEnd> onEnd,
       HistoryQuery history,
       String afterId,
       Long sinceMillis,
@@ -58,6 +60,7 @@ public final class Subscribe<T> {
     this.onError = onError;
     this.onGap = onGap;
     this.onStatus = onStatus;
+    this.onEnd = onEnd;
     this.history = history;
     this.afterId = afterId;
     this.executor = executor;
@@ -80,12 +83,13 @@ public final class Subscribe<T> {
         null,
         null,
         null,
+        null,
         null);
   }
 
   /** Every event of the channel. */
   public static Subscribe<Object> toAll() {
-    return new Subscribe<>(null, null, null, null, null, null, null, null, null, null, null);
+    return new Subscribe<>(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -94,7 +98,7 @@ public final class Subscribe<T> {
    */
   public static <T> Subscribe<T> to(Class<T> type) {
     Objects.requireNonNull(type, "type");
-    return new Subscribe<>(null, type, null, null, null, null, null, null, null, null, null);
+    return new Subscribe<>(null, type, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Called for each message, in order, never concurrently for one subscription. Required. */
@@ -108,6 +112,7 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -131,6 +136,7 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -154,6 +160,7 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -175,6 +182,7 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -197,6 +205,33 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
+        history,
+        afterId,
+        sinceMillis,
+        executor);
+  }
+
+  /**
+   * Told once when the subscription has ended, whatever ended it ({@link SubscriptionEnd}): its own
+   * {@link Subscription#unsubscribe()}, {@link Channel#unsubscribe()} on its channel, {@link
+   * Realtime#close()}, or an error that ends it (told to {@link #onError} first). Runs after every
+   * other callback of the subscription has returned, never concurrently with one, on its executor
+   * (or, when that executor refuses work, on the thread that ended it). Not called when subscribing
+   * fails: the returned future fails instead. For code that forwards a subscription elsewhere (a
+   * server's stream): an end it did not ask for must end what it feeds.
+   */
+  public Subscribe<T> onEnd(Consumer<? super SubscriptionEnd> onEnd) {
+    Objects.requireNonNull(onEnd, "onEnd");
+    return new Subscribe<>(
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -208,7 +243,8 @@ public final class Subscribe<T> {
     return replay
         ? history(HistoryQuery.all())
         : new Subscribe<>(
-            events, type, onData, onEntry, onError, onGap, onStatus, null, null, null, executor);
+            events, type, onData, onEntry, onError, onGap, onStatus, onEnd, null, null, null,
+            executor);
   }
 
   /**
@@ -223,7 +259,8 @@ public final class Subscribe<T> {
               + " channel.history(query) to read a closed range");
     }
     return new Subscribe<>(
-        events, type, onData, onEntry, onError, onGap, onStatus, query, null, null, executor);
+        events, type, onData, onEntry, onError, onGap, onStatus, onEnd, query, null, null,
+        executor);
   }
 
   /**
@@ -235,7 +272,7 @@ public final class Subscribe<T> {
   public Subscribe<T> after(String id) {
     dev.realtime.spi.EntryId.parse(id);
     return new Subscribe<>(
-        events, type, onData, onEntry, onError, onGap, onStatus, null, id, null, executor);
+        events, type, onData, onEntry, onError, onGap, onStatus, onEnd, null, id, null, executor);
   }
 
   /**
@@ -243,12 +280,25 @@ public final class Subscribe<T> {
    * for a client that knows when it last looked but holds no id (the original's browser client
    * sends {@code Date.now()} on its first connect). Unlike {@link #after(String)}, the time need
    * not be the id of a retained message; if messages after it were trimmed from history, that is a
-   * {@link Gap}.
+   * {@link Gap}. When the log holds nothing at or after the time, the subscription starts at its
+   * end, as a live one would (so an engine whose clock lags the caller's hides nothing emitted
+   * later).
    */
   public Subscribe<T> since(long unixMillis) {
     if (unixMillis < 0) throw new IllegalArgumentException("since < 0: " + unixMillis);
     return new Subscribe<>(
-        events, type, onData, onEntry, onError, onGap, onStatus, null, null, unixMillis, executor);
+        events,
+        type,
+        onData,
+        onEntry,
+        onError,
+        onGap,
+        onStatus,
+        onEnd,
+        null,
+        null,
+        unixMillis,
+        executor);
   }
 
   /**
@@ -265,6 +315,7 @@ public final class Subscribe<T> {
         onError,
         onGap,
         onStatus,
+        onEnd,
         history,
         afterId,
         sinceMillis,
@@ -299,6 +350,10 @@ public final class Subscribe<T> {
 
   public Consumer<? super ConnectionStatus> onStatus() {
     return onStatus;
+  }
+
+  public Consumer<? super SubscriptionEnd> onEnd() {
+    return onEnd;
   }
 
   /** The history to replay first, or null when starting live or after an id. */

@@ -6,8 +6,10 @@ public interface Subscription extends AutoCloseable {
   String channel();
 
   /**
-   * The id of the last message this subscription has passed (delivered or filtered out), or {@code
-   * 0-0} before the first: resume from it with {@link Subscribe#after(String)}.
+   * The id of the last message this subscription has passed (delivered or filtered out), or where
+   * it started before the first ({@code 0-0} at the beginning of a log): resume from it with {@link
+   * Subscribe#after(String)}, which then reports a {@link Gap} only if history lost messages after
+   * it.
    */
   String position();
 
@@ -15,8 +17,8 @@ public interface Subscription extends AutoCloseable {
   boolean isActive();
 
   /**
-   * Stops delivery; returns at once. A callback already running finishes; no later one starts.
-   * Idempotent.
+   * Stops delivery; returns at once. A callback already running finishes; no later one starts but
+   * {@link Subscribe#onEnd}. Idempotent.
    */
   void unsubscribe();
 

@@ -3,6 +3,7 @@ package dev.realtime.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.realtime.Channel;
 import dev.realtime.CursorUnavailableException;
 import dev.realtime.Gap;
 import dev.realtime.History;
@@ -412,6 +413,69 @@ public abstract class EngineConformanceTest {
     // point at what is still there.
     Gap gap = rec.gaps.poll();
     if (gap != null) assertThat(gap.firstAvailableId()).isEqualTo(b);
+  }
+
+  /**
+   * A subscription's position is handed out as the place to resume from (a server writes it into
+   * its streams before anything was delivered), so resuming from where any start put the cursor
+   * loses nothing and reports no gap: a start time on a channel never written or whose history all
+   * lies after it, history replay that covers the whole log, a live start.
+   */
+  @Test
+  void resumingFromAStartingPositionIsNoGap() {
+    Realtime rt = realtime();
+    var old = rt.channel(channel("start-old"));
+    old.emit("n", 0);
+    long now = System.currentTimeMillis();
+    List<Map.Entry<String, Subscribe<Object>>> starts =
+        List.of(
+            Map.entry(channel("start-never"), Subscribe.toAll().since(now)),
+            Map.entry(channel("start-never-2"), Subscribe.toAll().history(true)),
+            Map.entry(old.name(), Subscribe.toAll().since(now - 60_000)),
+            Map.entry(old.name(), Subscribe.toAll().history(HistoryQuery.latest(10))),
+            Map.entry(old.name(), Subscribe.toAll().since(now + 1)),
+            Map.entry(old.name(), Subscribe.toAll()));
+    for (var start : starts) {
+      var ch = rt.channel(start.getKey());
+      String position = startingPosition(ch, start.getValue());
+      String later = ch.emit("n", "later");
+      var rec = new Recorder<Object>();
+      ch.subscribe(rec.attachWithGaps(Subscribe.toAll().after(position)));
+      List<String> expected =
+          ch.history().stream()
+              .map(HistoryMessage::id)
+              .filter(id -> EntryId.parse(id).isAfter(EntryId.parse(position)))
+              .toList();
+      assertThat(expected).endsWith(later);
+      assertThat(rec.next(expected.size()))
+          .as("resumed from %s", position)
+          .extracting(Message::id)
+          .containsExactlyElementsOf(expected);
+      assertThat(rec.gaps).as("resumed from %s", position).isEmpty();
+      assertThat(rec.errors).isEmpty();
+    }
+  }
+
+  /** ... but a starting position whose successors history lost is still a gap. */
+  @Test
+  void aStartingPositionWhoseSuccessorsWereTrimmedIsAGap() {
+    Realtime rt = realtime(History.maxLength(2));
+    var ch = rt.channel(channel("start-trimmed"));
+    String position = startingPosition(ch, Subscribe.toAll().since(System.currentTimeMillis()));
+    for (int i = 1; i <= 5; i++) ch.emit("n", i);
+    var rec = new Recorder<Object>();
+    ch.subscribe(rec.attachWithGaps(Subscribe.toAll().after(position)));
+    assertThat(rec.nextGap().afterId()).isEqualTo(position);
+    assertThat(rec.next(2)).extracting(Message::data).containsExactly(4, 5);
+  }
+
+  /** Where a subscription starts: its position before it delivered anything. */
+  private static String startingPosition(Channel ch, Subscribe<Object> request) {
+    // An executor that never runs the delivery loop: the position stays where the start put it.
+    Subscription s = ch.subscribe(request.onData(m -> {}).executor(task -> {}));
+    String position = s.position();
+    s.unsubscribe();
+    return position;
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.realtime.Message;
 import dev.realtime.RealtimeException;
 import dev.realtime.SubscriberException;
 import dev.realtime.Subscription;
+import dev.realtime.SubscriptionEnd;
 import dev.realtime.internal.codec.EventCodec;
 import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
@@ -20,7 +21,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +36,10 @@ import java.util.function.Consumer;
  * <p>Memory is O(1) per subscription (a cursor and one batch): a slow subscriber simply lags in the
  * log. If it lags past what history retains, that is a {@link Gap}: reported and skipped with an
  * {@code onGap} handler, otherwise the subscription ends with {@link CursorUnavailableException}.
+ *
+ * <p>However it ends, {@code onEnd} is told once, by the delivery loop after its last callback: an
+ * end wakes the loop like an append does, and the loop, finding the subscription inactive, tells
+ * the end instead of reading.
  */
 final class CursorSubscription<T> implements Subscription, Runnable {
   static final int BATCH = 256;
@@ -49,11 +56,14 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final Consumer<? super Gap> onGap;
   private final Consumer<? super ConnectionStatus> onStatus; // null: not interested
   private final Queue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
+  private final Consumer<? super SubscriptionEnd> onEnd; // null: not interested
   private final ErrorRoute errors;
   private final Executor executor;
   private final AtomicInteger state = new AtomicInteger(RUNNING); // RUNNING until start()
   private volatile EntryId cursor = EntryId.ZERO;
   private volatile boolean active = true;
+  private final AtomicReference<SubscriptionEnd> ending = new AtomicReference<>(); // why, once
+  private final AtomicBoolean endTold = new AtomicBoolean();
   private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
 
   CursorSubscription(
@@ -64,6 +74,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       Consumer<? super LogEntry> onEntry,
       Consumer<? super Gap> onGap,
       Consumer<? super ConnectionStatus> onStatus,
+      Consumer<? super SubscriptionEnd> onEnd,
       ErrorRoute errors,
       Executor executor) {
     this.owner = owner;
@@ -73,6 +84,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     this.onEntry = onEntry;
     this.onGap = onGap;
     this.onStatus = onStatus;
+    this.onEnd = onEnd;
     this.errors = errors;
     this.executor = executor;
   }
@@ -92,9 +104,14 @@ final class CursorSubscription<T> implements Subscription, Runnable {
 
   /** Called on every append to the channel: cheap, never blocks. */
   void wake() {
+    if (active) nudge();
+  }
+
+  /** Makes the delivery loop run (once more, if it is running). */
+  private void nudge() {
     for (; ; ) {
       int s = state.get();
-      if (s == RUNNING_WOKEN || !active) return;
+      if (s == RUNNING_WOKEN) return;
       if (s == RUNNING) {
         if (state.compareAndSet(RUNNING, RUNNING_WOKEN)) return;
       } else if (state.compareAndSet(IDLE, RUNNING)) {
@@ -130,6 +147,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     } catch (RejectedExecutionException e) {
       if (active) errors.report(new RealtimeException("delivery executor rejected the task", e));
       state.set(IDLE);
+      if (!active) tellEnd(); // no loop will run again to tell it
     }
   }
 
@@ -137,8 +155,24 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   public void run() {
     for (; ; ) {
       state.set(RUNNING);
-      if (!drain()) return;
+      if (!drain()) {
+        tellEnd();
+        return;
+      }
       if (state.compareAndSet(RUNNING, IDLE)) return;
+    }
+  }
+
+  /** Tells {@code onEnd} why the subscription ended, once; after its other callbacks. */
+  private void tellEnd() {
+    if (onEnd == null || !endTold.compareAndSet(false, true)) return;
+    SubscriptionEnd why = ending.get();
+    try {
+      onEnd.accept(why);
+    } catch (RuntimeException e) {
+      errors.report(
+          new SubscriberException(
+              "onEnd of a subscription to '" + owner.channel() + "' threw on " + why, e));
     }
   }
 
@@ -150,8 +184,9 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       try {
         result = owner.engine().read(owner.channel(), Range.after(cursor, BATCH)).join();
       } catch (CompletionException | RealtimeException e) {
-        // The engine is failing; it wakes its watchers again once it has recovered.
-        errors.report(e instanceof CompletionException ? e.getCause() : e);
+        // The engine is failing; it wakes its watchers again once it has recovered. (Or it was
+        // closed with the Realtime, after this subscription ended: nothing to report then.)
+        if (active) errors.report(e instanceof CompletionException ? e.getCause() : e);
         return true;
       }
       if (lostMessages(result.state())) {
@@ -174,7 +209,9 @@ final class CursorSubscription<T> implements Subscription, Runnable {
    * Whether entries after the cursor may have been removed. Everything after the log's {@code
    * removedThrough} is retained, so a position at or after it lost nothing. A caller's position in
    * a log that never lost anything must also lie within it: an id older than such a log cannot be
-   * told apart from one whose successors expired with an earlier life of the channel.
+   * told apart from one whose successors expired with an earlier life of the channel. The position
+   * just before the oldest entry is within it (no id lies between them): it is where history
+   * replay, a start time and a gap put the cursor, and {@link #position()} hands it out.
    */
   private boolean lostMessages(LogState log) {
     EntryId at = cursor;
@@ -182,7 +219,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     return !trusted
         && !at.equals(EntryId.ZERO)
         && log.removedThrough().equals(EntryId.ZERO)
-        && (log.isEmpty() || at.isBefore(log.firstId()));
+        && (log.isEmpty() || at.isBefore(log.firstId().predecessor()));
   }
 
   private boolean skipGap(LogState log) {
@@ -191,7 +228,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
             owner.channel(), cursor.toString(), log.isEmpty() ? null : log.firstId().toString());
     if (onGap == null) {
       errors.report(new CursorUnavailableException(gap));
-      unsubscribe();
+      unsubscribe(SubscriptionEnd.FAILED);
       return false;
     }
     try {
@@ -251,14 +288,22 @@ final class CursorSubscription<T> implements Subscription, Runnable {
 
   @Override
   public void unsubscribe() {
-    if (!active) return;
+    unsubscribe(SubscriptionEnd.UNSUBSCRIBED);
+  }
+
+  /** Ends delivery and leaves the channel's registry; idempotent (the first reason counts). */
+  void unsubscribe(SubscriptionEnd why) {
+    if (!ending.compareAndSet(null, why)) return;
     active = false;
     owner.remove(this);
+    if (onEnd != null) nudge();
   }
 
   /** Ends delivery without touching the registry (the registry is being closed). */
-  void deactivate() {
+  void deactivate(SubscriptionEnd why) {
+    if (!ending.compareAndSet(null, why)) return;
     active = false;
+    if (onEnd != null) nudge();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.realtime.internal.delivery;
 import dev.realtime.RealtimeException;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
+import dev.realtime.SubscriptionEnd;
 import dev.realtime.internal.Names;
 import dev.realtime.internal.codec.EventCodec;
 import dev.realtime.spi.Engine;
@@ -96,6 +97,7 @@ public final class Fanout {
                   request.onEntry(),
                   request.onGap(),
                   request.onStatus(),
+                  request.onEnd(),
                   route,
                   exec);
           s.add(subscription);
@@ -121,7 +123,7 @@ public final class Fanout {
     if (s == null) return;
     List<CursorSubscription<?>> all = new ArrayList<>();
     s.all().forEach(all::add);
-    all.forEach(CursorSubscription::unsubscribe);
+    all.forEach(sub -> sub.unsubscribe(SubscriptionEnd.CHANNEL_UNSUBSCRIBED));
   }
 
   /** How many channels have local subscriptions. */
@@ -141,7 +143,7 @@ public final class Fanout {
       channels.computeIfPresent(
           channel,
           (name, s) -> {
-            s.all().forEach(CursorSubscription::deactivate);
+            s.all().forEach(sub -> sub.deactivate(SubscriptionEnd.REALTIME_CLOSED));
             s.close();
             return null;
           });

@@ -5,6 +5,7 @@ import dev.realtime.Subscribe;
 import dev.realtime.spi.Engine;
 import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
+import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
 import java.util.List;
 import java.util.Set;
@@ -29,8 +30,10 @@ record StartPosition(EntryId cursor, boolean trusted) {
     if (request.sinceMillis() != null) {
       // A time, not an id: it need not be retained, only everything after it (checked as for a
       // position read from the log).
-      return CompletableFuture.completedFuture(
-          new StartPosition(EntryId.firstAt(request.sinceMillis()).predecessor(), true));
+      EntryId before = EntryId.firstAt(request.sinceMillis()).predecessor();
+      return engine
+          .read(channel, Range.stateOnly())
+          .thenApply(r -> new StartPosition(atTime(before, r.state()), true));
     }
     return engine
         .read(channel, Range.stateOnly())
@@ -48,6 +51,25 @@ record StartPosition(EntryId cursor, boolean trusted) {
                       first ->
                           new StartPosition(first == null ? end : first.id().predecessor(), true));
             });
+  }
+
+  /**
+   * The cursor of a start time: {@code before}, the position just before the time, moved to the
+   * position of this log that reads the same. A subscription's position is handed out (a server
+   * writes it into its streams as the place to resume from), and a resume from a made-up position
+   * before all the log holds, in a log that never lost anything, would be a gap (see {@code
+   * CursorSubscription.lostMessages}): the time of a browser's first connect to a quiet channel,
+   * say.
+   */
+  static EntryId atTime(EntryId before, LogState log) {
+    // The log's beginning, or entries at or after the time are gone: the first read tells the gap.
+    if (before.equals(EntryId.ZERO) || before.isBefore(log.removedThrough())) return before;
+    // Nothing at or after the time yet: start at the live end (where a live start would). An
+    // engine whose clock lags the caller's then hides nothing emitted from now on either.
+    if (!log.lastId().isAfter(before)) return log.lastId();
+    // Everything retained is after the time.
+    if (before.isBefore(log.firstId())) return log.firstId().predecessor();
+    return before;
   }
 
   /**

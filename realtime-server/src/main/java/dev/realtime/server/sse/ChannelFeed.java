@@ -4,6 +4,7 @@ import dev.realtime.Gap;
 import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
+import dev.realtime.SubscriptionEnd;
 import dev.realtime.server.metrics.ServerMetrics;
 import dev.realtime.server.sse.SseStream.Lane;
 import dev.realtime.spi.EntryId;
@@ -40,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>With a write delay ({@code write-delay}), a loop's fan-out starts that long after the first
  * item queued for it, so the entries of that time go to each member in one write and one TCP
  * segment instead of one each: on a busy channel that is most of the server's cost per delivery.
+ *
+ * <p>The server ends the feed's subscription when the last lane leaves ({@link #stop}). If anything
+ * else ends it (the embedder calls {@code Channel.unsubscribe()} or closes the Realtime), the feed
+ * is {@link #lost()}: the {@link Feeds} registry drops it, and every stream on it, or joining it
+ * later, ends with a {@code reconnect} frame, so its client resumes from its position (exactly
+ * once, on a fresh feed) instead of waiting for events that would never come.
  */
 final class ChannelFeed {
   private static final Logger log = LoggerFactory.getLogger(ChannelFeed.class);
@@ -55,13 +62,15 @@ final class ChannelFeed {
   private final long writeDelayNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final CompletableFuture<ChannelFeed> ready = new CompletableFuture<>();
+  private final CompletableFuture<ChannelFeed> lost = new CompletableFuture<>();
 
   // Guarded by lock.
   private EntryId position; // the last entry dispatched (or passed at the start)
   private final List<LoopFanout> fanouts = new ArrayList<>(2);
   private final TreeMap<EntryId, List<Lane>> pendingJoins = new TreeMap<>();
   private Subscription upstream;
-  private boolean stopped;
+  private boolean stopped; // by the server, or because the subscription ended under it
+  private boolean ended; // the subscription ended without the server asking
 
   /** Lanes holding this feed; guarded by the {@link Feeds} registry. */
   int refs;
@@ -85,6 +94,11 @@ final class ChannelFeed {
     return ready;
   }
 
+  /** Completes when the feed's subscription ended without the server asking. */
+  CompletableFuture<ChannelFeed> lost() {
+    return lost;
+  }
+
   void start(Realtime realtime) {
     CompletableFuture<Subscription> subscribed;
     try {
@@ -95,6 +109,7 @@ final class ChannelFeed {
                   Subscribe.toAll()
                       .onEntry(this::dispatch)
                       .onGap(this::gap)
+                      .onEnd(this::subscriptionEnded)
                       .onError(e -> log.warn("feed of channel '{}': {}", name, e.toString())));
     } catch (RuntimeException e) {
       ready.completeExceptionally(e); // a closed Realtime, say
@@ -135,7 +150,39 @@ final class ChannelFeed {
       lock.unlock();
     }
     if (s != null) s.unsubscribe();
-    gone.forEach(LoopFanout::discard);
+    gone.forEach(f -> f.discard(false));
+  }
+
+  /**
+   * The feed's subscription ended. When the server ended it ({@link #stop}) there is nothing to do.
+   * Otherwise no entry will come any more: the registry drops the feed, and every stream on it ends
+   * with a reconnect frame after what it was written (the lanes waiting to join, and on each event
+   * loop the members and the lanes about to join; entries not yet written are dropped, to be read
+   * again from the log on the resume).
+   */
+  private void subscriptionEnded(SubscriptionEnd why) {
+    if (why == SubscriptionEnd.UNSUBSCRIBED) return;
+    List<LoopFanout> gone;
+    List<Lane> waiting = new ArrayList<>();
+    lock.lock();
+    try {
+      if (stopped) return;
+      stopped = true;
+      ended = true;
+      gone = List.copyOf(fanouts);
+      fanouts.clear();
+      pendingJoins.values().forEach(waiting::addAll);
+      pendingJoins.clear();
+    } finally {
+      lock.unlock();
+    }
+    log.info(
+        "the subscription of channel '{}' ended under the server ({}): its streams reconnect",
+        name,
+        why);
+    lost.complete(this);
+    waiting.forEach(lane -> lane.stream().reconnect());
+    gone.forEach(f -> f.discard(true));
   }
 
   /**
@@ -145,7 +192,11 @@ final class ChannelFeed {
   String joinNow(Lane lane) {
     lock.lock();
     try {
-      fanout(lane).add(new Join(lane));
+      if (ended) {
+        lane.stream().reconnect(); // after its connected frames: it resumes from this position
+      } else {
+        fanout(lane).add(new Join(lane));
+      }
       return position.toString();
     } finally {
       lock.unlock();
@@ -160,6 +211,10 @@ final class ChannelFeed {
   boolean tryJoin(Lane lane, EntryId delivered) {
     lock.lock();
     try {
+      if (ended) {
+        lane.stream().reconnect(); // after what it delivered: it resumes on a fresh feed
+        return false;
+      }
       if (stopped || position == null) return false;
       int c = delivered.compareTo(position);
       if (c < 0) return false; // the feed is ahead: keep catching up
@@ -327,8 +382,11 @@ final class ChannelFeed {
       }
     }
 
-    /** The feed stopped: drops what is queued. */
-    void discard() {
+    /**
+     * The feed stopped: drops what is queued. With {@code reconnect} (the feed was lost) every
+     * member, and every lane about to join, ends its stream with a reconnect frame.
+     */
+    void discard(boolean reconnect) {
       execute(
           () -> {
             ArrayDeque<Object> dropped;
@@ -344,6 +402,12 @@ final class ChannelFeed {
             block.forEach(e -> e.frame().release());
             block.clear();
             release(dropped);
+            if (reconnect) {
+              members.forEach(lane -> lane.stream().reconnect());
+              for (Object item : dropped) {
+                if (item instanceof Join j) j.lane().stream().reconnect();
+              }
+            }
             members.clear();
           });
     }

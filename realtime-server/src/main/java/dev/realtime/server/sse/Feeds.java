@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * The server's {@link ChannelFeed}s: one per channel that open streams are on, started by the first
- * stream of the channel and stopped when its last one closes.
+ * stream of the channel and stopped when its last one closes. A feed that could not start, or whose
+ * subscription ended under the server, is dropped at once, so the next stream of its channel starts
+ * a fresh one while the old one's streams are still closing.
  */
 final class Feeds {
   private final Realtime realtime;
@@ -39,11 +41,15 @@ final class Feeds {
       ChannelFeed started = feed;
       started.start(realtime);
       started.ready().exceptionally(e -> forget(started));
+      started.lost().thenRun(() -> forget(started));
     }
     return feed;
   }
 
-  /** A feed that could not start is not handed out again (its holders fail and release it). */
+  /**
+   * A feed that could not start, or was lost, is not handed out again (its holders fail or end, and
+   * release it).
+   */
   private synchronized ChannelFeed forget(ChannelFeed feed) {
     feeds.remove(feed.name(), feed);
     return null;

@@ -142,7 +142,7 @@ public final class SseEndpoint {
       CompletableFuture<Void> done = new CompletableFuture<>();
       s.channel().closeFuture().addListener(f -> done.complete(null));
       closing.add(done);
-      s.end(SseFrames.reconnect(System.currentTimeMillis()));
+      s.reconnect();
     }
     return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
   }

@@ -4,6 +4,7 @@ import dev.realtime.Gap;
 import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
+import dev.realtime.SubscriptionEnd;
 import dev.realtime.server.http.HttpPipeline;
 import dev.realtime.server.metrics.ServerMetrics;
 import dev.realtime.spi.EntryId;
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * A lane moves from the second to the first when it catches up with the feed, and back when its
- * socket stops taking data; both hand-overs are exact (see {@link ChannelFeed}).
+ * socket stops taking data; both hand-overs are exact (see {@link ChannelFeed}). If either
+ * subscription ends without the server asking (the embedder unsubscribed the channel or closed the
+ * Realtime), the stream ends with a {@code reconnect} frame: its client resumes from what it was
+ * written.
  *
  * <p>Once open, the connection carries raw HTTP chunks: the response head went through the HTTP
  * encoder, which was then removed ({@link HttpPipeline#streamOnly}).
@@ -188,24 +192,28 @@ public final class SseStream {
             request
                 .onEntry(e -> onEntry(own, e))
                 .onGap(g -> onGap(own, g))
+                .onEnd(this::ownEnded)
                 .onError(e -> log.warn("stream of channel '{}': {}", name, e.toString()))
                 .executor(deliveries()));
-    return realtime
-        .channel(name)
-        .subscribeAsync(request)
-        .whenComplete(
-            (s, error) -> {
-              if (s == null) return;
-              boolean stop;
-              lock.lock();
-              try {
-                own.subscription = s;
-                stop = own.retired || closed;
-              } finally {
-                lock.unlock();
-              }
-              if (stop) s.unsubscribe(); // joined the feed, or the client left, meanwhile
-            });
+    CompletableFuture<Subscription> subscribed;
+    try {
+      subscribed = realtime.channel(name).subscribeAsync(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // a closed Realtime, say
+    }
+    return subscribed.whenComplete(
+        (s, error) -> {
+          if (s == null) return;
+          boolean stop;
+          lock.lock();
+          try {
+            own.subscription = s;
+            stop = own.retired || closed;
+          } finally {
+            lock.unlock();
+          }
+          if (stop) s.unsubscribe(); // joined the feed, or the client left, meanwhile
+        });
   }
 
   /**
@@ -256,6 +264,15 @@ public final class SseStream {
             ? null
             : EntryId.parse(gap.firstAvailableId()).predecessor().toString();
     enqueue(new Moved(own.lane.index, moved, frame), frame.length, true, own);
+  }
+
+  /**
+   * A lane's own subscription ended (after its last delivery). The server ends it with {@code
+   * UNSUBSCRIBED} (the lane joined its feed, or the stream closed); any other end means nothing
+   * more will come, so the stream ends, with a reconnect frame after what was delivered.
+   */
+  private void ownEnded(SubscriptionEnd why) {
+    if (why != SubscriptionEnd.UNSUBSCRIBED) reconnect();
   }
 
   /**
@@ -407,12 +424,7 @@ public final class SseStream {
     }
     if (maxDurationMs > 0) {
       deadline =
-          channel
-              .eventLoop()
-              .schedule(
-                  () -> end(SseFrames.reconnect(System.currentTimeMillis())),
-                  maxDurationMs,
-                  TimeUnit.MILLISECONDS);
+          channel.eventLoop().schedule(this::reconnect, maxDurationMs, TimeUnit.MILLISECONDS);
     }
     if (closed) cancelTimers(); // closed while the timers were being set up
     drain();
@@ -530,7 +542,18 @@ public final class SseStream {
     return SseFrames.chunk(frame, offset, frame.length - offset, idLine);
   }
 
-  /** Sends a last frame (a reconnect request, say), then ends the response and the connection. */
+  /**
+   * Ends the stream with a {@code reconnect} frame after what is queued: its client comes back and
+   * resumes from there. Any thread.
+   */
+  void reconnect() {
+    end(SseFrames.reconnect(System.currentTimeMillis()));
+  }
+
+  /**
+   * Sends a last frame (a reconnect request, say), then ends the response and the connection; once,
+   * whoever asks first (a stream that already closed or ended sends nothing more).
+   */
   public void end(byte[] lastFrame) {
     channel
         .eventLoop()
@@ -544,8 +567,7 @@ public final class SseStream {
                 lock.unlock();
               }
               drain();
-              close();
-              if (!channel.isActive()) return;
+              if (!close() || !channel.isActive()) return;
               if (!wasOpen) {
                 channel.close();
                 return;

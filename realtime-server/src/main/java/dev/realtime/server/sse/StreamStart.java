@@ -23,8 +23,9 @@ record StreamStart(String afterId, Long sinceMillis, int latest) {
    * {@code Date.now()}). One after this server's now is taken as now: nothing can have been emitted
    * later, and a browser clock running ahead would otherwise hide every event emitted until this
    * clock caught up, where the original only bounds its replay with the time and delivers every
-   * live event. (Ids come from the engine's clock; a Redis on a host whose clock lags this one's
-   * still hides what is emitted within the lag.)
+   * live event. (Ids come from the engine's clock, which may lag this one's: Redis on another host.
+   * Core starts a time after everything the log holds at the log's end, so nothing emitted from now
+   * on is hidden either; see {@code StartPosition.atTime}.)
    *
    * @return null when {@code text} is neither
    */

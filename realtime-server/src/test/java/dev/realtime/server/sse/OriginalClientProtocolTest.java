@@ -2,11 +2,14 @@ package dev.realtime.server.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.realtime.History;
+import dev.realtime.HistoryMessage;
 import dev.realtime.Realtime;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.SseRecorder;
 import dev.realtime.server.SseRecorder.Frame;
+import dev.realtime.spi.EntryId;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -70,11 +73,88 @@ class OriginalClientProtocolTest {
     String missed = realtime.channel("quiet").emit("n", 1);
     try (SseRecorder sse = SseRecorder.open(stream("channel=quiet&last_ack_quiet=" + cursor))) {
       sse.expectType("connected");
-      // (A cursor taken from a time, as here, is not the id of a stored message, so the server
-      // cannot tell it from one whose successors were trimmed, and first sends a {"type":"gap"}
-      // frame, which that client ignores; nothing is skipped.)
-      assertThat(sse.events(1)).extracting(Frame::id).containsExactly(missed);
+      // The next frame is the event itself: no {"type":"gap"}, for nothing was lost.
+      Frame next = sse.next();
+      assertThat(next.id()).as("frame %s", next.data()).isEqualTo(missed);
     }
+  }
+
+  /**
+   * Every cursor a {@code connected} frame names is a position the server can resume from without a
+   * {@code gap}, unless history really lost entries after it: whether the channel started from a
+   * time (on a channel never written, or one whose history all lies after that time) or with
+   * history, and whether the client resumes before or after more was emitted.
+   */
+  @Test
+  void resumingFromAnyConnectedCursorIsNoGap() {
+    realtime.channel("old").emit("n", 0);
+    String[] starts = {
+      "channel=never&last_ack_never=" + now(),
+      "channel=never2&history=5",
+      "channel=old&last_ack_old=" + (now() - 60_000),
+      "channel=old&history=10",
+      "channel=old&last_ack_old=" + now(),
+    };
+    for (String start : starts) {
+      String channel = start.substring("channel=".length(), start.indexOf('&'));
+      String cursor;
+      try (SseRecorder sse = SseRecorder.open(stream(start))) {
+        cursor = sse.expectType("connected").json().get("cursor").asString();
+      }
+      for (int round = 0; round < 2; round++) {
+        // Resumed once before anything more was emitted, once after.
+        String expected = round == 0 ? null : realtime.channel(channel).emit("n", round);
+        try (SseRecorder sse =
+            SseRecorder.open(
+                stream("channel=" + channel + "&last_ack_" + channel + "=" + cursor))) {
+          sse.expectType("connected");
+          String live = realtime.channel(channel).emit("n", "live");
+          List<String> after = afterCursor(channel, cursor);
+          assertThat(after).as("%s from %s", start, cursor).endsWith(live);
+          if (expected != null) assertThat(after).contains(expected);
+          for (String id : after) {
+            Frame next = sse.next();
+            assertThat(next.id())
+                .as("%s, resumed from %s: frame %s", start, cursor, next.data())
+                .isEqualTo(id);
+          }
+        }
+      }
+    }
+  }
+
+  /** A cursor from a time is still told of a gap when history lost what came after it. */
+  @Test
+  void aConnectedCursorWhoseSuccessorsWereTrimmedIsAGap() {
+    Realtime small = Realtime.builder().history(History.maxLength(2)).build();
+    try (RealtimeServer s =
+        RealtimeServer.builder(small).config(ServerConfig.builder().port(0).build()).start()) {
+      String base = s.url() + "/api/realtime?channel=room&last_ack_room=";
+      String cursor;
+      try (SseRecorder sse = SseRecorder.open(base + now())) {
+        cursor = sse.expectType("connected").json().get("cursor").asString();
+      }
+      for (int i = 1; i <= 5; i++) small.channel("room").emit("n", i);
+      try (SseRecorder sse = SseRecorder.open(base + cursor)) {
+        sse.expectType("connected");
+        Frame gap = sse.expectType("gap");
+        assertThat(gap.json().get("afterId").asString()).isEqualTo(cursor);
+        assertThat(sse.events(2))
+            .extracting(f -> f.json().get("data").asInt())
+            .containsExactly(4, 5);
+      }
+    } finally {
+      small.close();
+    }
+  }
+
+  /** The ids of the channel's history after {@code cursor}, oldest first. */
+  private List<String> afterCursor(String channel, String cursor) {
+    EntryId after = EntryId.parse(cursor);
+    return realtime.channel(channel).history().stream()
+        .map(HistoryMessage::id)
+        .filter(id -> EntryId.parse(id).isAfter(after))
+        .toList();
   }
 
   /**
