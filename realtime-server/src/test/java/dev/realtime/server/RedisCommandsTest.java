@@ -239,6 +239,35 @@ class RedisCommandsTest {
     assertThat(p.get("emits").longValue()).isEqualTo(200);
     assertThat(p.get("delivered").longValue()).isEqualTo(200);
     assertThat(keys("realtime-bench-*")).isEmpty();
+
+    // One pacing thread with emitAsync: the same schedule, the same counts.
+    Result timer =
+        run(
+            "bench",
+            "emit",
+            "--redis",
+            server.uri(),
+            "--seconds",
+            "1",
+            "--warmup",
+            "1",
+            "--concurrency",
+            "4",
+            "--rate",
+            "300",
+            "--threads",
+            "paced");
+    assertThat(timer.exitCode()).as("stderr: %s", timer.err()).isZero();
+    JsonNode t = JSON.readTree(timer.out());
+    assertThat(t.get("threads").stringValue()).isEqualTo("paced");
+    assertThat(t.get("emits").longValue()).isEqualTo(300);
+    assertThat(t.get("delivered").longValue()).isEqualTo(300);
+    assertThat(t.get("delivery_p99_ms").doubleValue()).isPositive();
+    assertThat(t.get("emitter_lag_p99_ms").isNumber()).isTrue();
+    assertThat(keys("realtime-bench-*")).isEmpty();
+    Result unpaced = run("bench", "emit", "--redis", server.uri(), "--threads", "paced");
+    assertThat(unpaced.exitCode()).isEqualTo(2);
+    assertThat(unpaced.errorLine()).contains("--threads paced needs --rate R");
   }
 
   private static List<String> keys(String pattern) {

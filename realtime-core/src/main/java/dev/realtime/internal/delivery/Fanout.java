@@ -139,14 +139,17 @@ public final class Fanout {
 
   public void close() {
     closed = true;
+    List<CursorSubscription<?>> ended = new ArrayList<>();
     for (String channel : new ArrayList<>(channels.keySet())) {
       channels.computeIfPresent(
           channel,
           (name, s) -> {
-            s.all().forEach(sub -> sub.deactivate(SubscriptionEnd.REALTIME_CLOSED));
+            s.all().forEach(ended::add);
             s.close();
             return null;
           });
     }
+    // Outside the map's compute: an onEnd run inline (a direct or refusing executor) may touch it.
+    ended.forEach(sub -> sub.deactivate(SubscriptionEnd.REALTIME_CLOSED));
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -277,7 +278,7 @@ final class BenchEmitCommand implements Callable<Integer> {
       long emitted; // every successful emit, warm-up included
       final AtomicLong pacedEmitted = new AtomicLong(); // the same, counted by paced completions
       long maxLag;
-      volatile RuntimeException failure;
+      volatile RuntimeException failure; // volatile: paced completions set it too
 
       Emitter(int index, CountDownLatch go) {
         this.index = index;
@@ -293,7 +294,12 @@ final class BenchEmitCommand implements Callable<Integer> {
         }
         long o = origin;
         if (threads == Threads.paced) {
-          runPaced(o);
+          try {
+            runPaced(o);
+          } catch (InterruptedException | RuntimeException | Error e) {
+            failure = new IllegalStateException("the pacing thread failed: " + e, e);
+            stop = true;
+          }
           return;
         }
         if (rate == 0) {
@@ -327,32 +333,32 @@ final class BenchEmitCommand implements Callable<Integer> {
        * {@code emitAsync}; completions record the latency from the schedule. At most {@code
        * --concurrency} emits are in flight: past that the thread waits, and the wait shows as lag.
        */
-      private void runPaced(long o) {
+      private void runPaced(long o) throws InterruptedException {
         double interval = 1e9 / rate;
         Semaphore inFlight = new Semaphore(concurrency);
-        for (long k = 0; ; k++) {
+        boolean going = true;
+        for (long k = 0; going; k++) {
           long due = (long) (k * interval);
           if (due >= measureFrom || System.nanoTime() - o >= measureFrom) break;
           waitUntil(o, due);
-          if (!emitAsync(o, due, -1, null, inFlight)) return;
+          going = emitAsync(o, due, false, inFlight);
         }
-        int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) seconds * rate);
-        long[] measured = new long[total];
-        Arrays.fill(measured, -1);
-        for (int j = 0; j < total; j++) {
+        for (long j = 0; going; j++) {
           long due = measureFrom + (long) (j * interval);
           if (due >= stopAt) break;
           long start = waitUntil(o, due);
           maxLag = Math.max(maxLag, start - due);
           lags.add(start - due);
-          if (!emitAsync(o, due, j, measured, inFlight)) break;
+          going = emitAsync(o, due, true, inFlight);
         }
-        inFlight.acquireUninterruptibly(concurrency); // every completion has been recorded
-        for (long ns : measured) if (ns >= 0) latencies.add(ns);
+        // Every completion recorded (the acquire also publishes what the callbacks wrote).
+        if (!inFlight.tryAcquire(concurrency, 30, TimeUnit.SECONDS)) {
+          failure = new IllegalStateException("emits were still unanswered 30 s after the last");
+        }
       }
 
       /** Sends one paced message; false when the run is over. */
-      private boolean emitAsync(long o, long due, int j, long[] measured, Semaphore inFlight) {
+      private boolean emitAsync(long o, long due, boolean measure, Semaphore inFlight) {
         if (stop) return false;
         inFlight.acquireUninterruptibly();
         CompletableFuture<String> sent;
@@ -370,7 +376,12 @@ final class BenchEmitCommand implements Callable<Integer> {
                 if (failure == null) failure = new RuntimeException(e.getMessage(), e);
                 stop = true;
               } else {
-                if (measured != null) measured[j] = System.nanoTime() - o - due;
+                long latency = System.nanoTime() - o - due;
+                if (measure) {
+                  synchronized (latencies) {
+                    latencies.add(latency);
+                  }
+                }
                 pacedEmitted.incrementAndGet();
               }
               inFlight.release(); // publishes measured[j] to the thread that acquires them all
@@ -423,7 +434,11 @@ final class BenchEmitCommand implements Callable<Integer> {
 
     ObjectNode report(String channelName) {
       LongList emits = new LongList();
-      for (Emitter e : emitters) emits.addAll(e.latencies);
+      for (Emitter e : emitters) {
+        synchronized (e.latencies) {
+          emits.addAll(e.latencies);
+        }
+      }
       long[] emitNs = emits.sorted();
       long[] deliveryNs = delivery.latencies.sorted();
       ObjectNode r = JSON.createObjectNode();

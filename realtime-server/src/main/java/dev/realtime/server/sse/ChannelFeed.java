@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * queue with the events, so each member receives exactly the entries after its joining position.
  *
  * <p>With a write delay ({@code write-delay}), a loop's fan-out starts that long after the first
- * item queued for it, so the entries of that time go to each member in one write and one TCP
- * segment instead of one each: on a busy channel that is most of the server's cost per delivery.
+ * item queued for it, so the entries of that time go to each member in one write (one TCP segment
+ * while they fit) instead of one each: on a busy channel that is most of the server's cost per
+ * delivery. A window that fills half of {@link #MAX_BACKLOG} is written at once.
  *
  * <p>The server ends the feed's subscription when the last lane leaves ({@link #stop}). If anything
  * else ends it (the embedder calls {@code Channel.unsubscribe()} or closes the Realtime), the feed
@@ -181,8 +182,8 @@ final class ChannelFeed {
         name,
         why);
     lost.complete(this);
-    waiting.forEach(lane -> lane.stream().reconnect());
     gone.forEach(f -> f.discard(true));
+    waiting.forEach(lane -> lane.stream().reconnect());
   }
 
   /**
@@ -212,8 +213,10 @@ final class ChannelFeed {
     lock.lock();
     try {
       if (ended) {
-        lane.stream().reconnect(); // after what it delivered: it resumes on a fresh feed
-        return false;
+        // After what it delivered: it resumes on a fresh feed. True: its own subscription stops
+        // (reading on would only queue more reconnects).
+        lane.stream().reconnect();
+        return true;
       }
       if (stopped || position == null) return false;
       int c = delivered.compareTo(position);
@@ -350,7 +353,8 @@ final class ChannelFeed {
   private final class LoopFanout {
     final EventLoop loop;
     private ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by the feed's lock
-    private boolean scheduled; // guarded by the feed's lock
+    private boolean scheduled; // a drain is coming; guarded by the feed's lock
+    private boolean prompt; // one is coming without the write delay; guarded by the feed's lock
 
     // Event loop only:
     private final ArrayList<Lane> members = new ArrayList<>();
@@ -366,19 +370,22 @@ final class ChannelFeed {
     /** Under the feed's lock. */
     void add(Object item) {
       queue.add(item);
-      if (!scheduled) {
-        scheduled = true;
-        try {
-          if (writeDelayNanos > 0) {
-            loop.schedule(this::drain, writeDelayNanos, TimeUnit.NANOSECONDS);
-          } else {
-            loop.execute(this::drain);
-          }
-        } catch (RejectedExecutionException e) {
-          // The server is shutting down and its loops are gone: nothing will be written.
-          release(queue);
-          queue.clear();
+      // With a write delay the first item waits for the rest of its window, unless the window fills
+      // half the backlog bound: then it goes now, or every drain would shed its members.
+      boolean now = writeDelayNanos == 0 || (scheduled && queue.size() >= MAX_BACKLOG / 2);
+      if (scheduled && (!now || prompt)) return;
+      try {
+        if (now) {
+          prompt = true;
+          loop.execute(this::drain);
+        } else {
+          loop.schedule(this::drain, writeDelayNanos, TimeUnit.NANOSECONDS);
         }
+        scheduled = true;
+      } catch (RejectedExecutionException e) {
+        // The server is shutting down and its loops are gone: nothing will be written.
+        release(queue);
+        queue.clear();
       }
     }
 
@@ -432,6 +439,7 @@ final class ChannelFeed {
         working.addAll(queue);
         queue.clear();
         scheduled = false;
+        prompt = false;
       } finally {
         lock.unlock();
       }
@@ -548,7 +556,8 @@ final class ChannelFeed {
     private void yieldLoop() {
       lock.lock();
       try {
-        if (scheduled) return; // a drain is already coming
+        if (prompt) return; // a drain is already coming (a delayed one would come too late)
+        prompt = true;
         scheduled = true;
       } finally {
         lock.unlock();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -555,26 +556,35 @@ public final class SseStream {
    * whoever asks first (a stream that already closed or ended sends nothing more).
    */
   public void end(byte[] lastFrame) {
-    channel
-        .eventLoop()
-        .execute(
-            () -> {
-              boolean wasOpen;
-              lock.lock();
-              try {
-                wasOpen = opened;
-              } finally {
-                lock.unlock();
-              }
-              drain();
-              if (!close() || !channel.isActive()) return;
-              if (!wasOpen) {
-                channel.close();
-                return;
-              }
-              channel.write(SseFrames.chunk(lastFrame), channel.voidPromise());
-              channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
-            });
+    executeOnLoop(
+        () -> {
+          boolean wasOpen;
+          lock.lock();
+          try {
+            wasOpen = opened;
+          } finally {
+            lock.unlock();
+          }
+          drain();
+          if (!close() || !channel.isActive()) return;
+          if (!wasOpen) {
+            channel.close();
+            return;
+          }
+          channel.write(SseFrames.chunk(lastFrame), channel.voidPromise());
+          channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
+        });
+  }
+
+  /**
+   * Runs {@code task} on the stream's event loop; once that loop is gone, just closes the stream.
+   */
+  private void executeOnLoop(Runnable task) {
+    try {
+      channel.eventLoop().execute(task);
+    } catch (RejectedExecutionException e) {
+      close(); // the server stopped: its connections are gone with their loops
+    }
   }
 
   private void dropSlowConsumer(String why) {

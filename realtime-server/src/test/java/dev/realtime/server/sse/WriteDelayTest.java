@@ -98,6 +98,22 @@ class WriteDelayTest {
     }
   }
 
+  @Test
+  void aWindowThatFillsHalfTheBacklogIsWrittenWithoutWaitingAndWithoutShedding() {
+    var channel = realtime.channel("flood");
+    int n = ChannelFeed.MAX_BACKLOG + 2_000; // more than a loop may hold, if all waited the delay
+    try (SseRecorder live = SseRecorder.open(server.url() + "/api/realtime?channel=flood")) {
+      live.expectType("connected");
+      await().until(() -> server.metrics().openStreams() == 1);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) ids.add(channel.emit("n", i));
+      assertThat(live.events(n)).extracting(SseRecorder.Frame::id).containsExactlyElementsOf(ids);
+      // Had the window waited its full delay, its loop would have been too far behind and moved
+      // its members to their own subscriptions.
+      assertThat(server.metrics().laggedCount()).isZero();
+    }
+  }
+
   private static String readUntil(InputStream in, String marker) throws Exception {
     StringBuilder seen = new StringBuilder();
     byte[] buffer = new byte[4096];
