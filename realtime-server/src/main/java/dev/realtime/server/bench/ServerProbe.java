@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -99,12 +100,31 @@ public final class ServerProbe {
     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
   }
 
+  /**
+   * The server's threads ({@code jcmd <pid> Thread.print}) into a new file, for a run whose
+   * deliveries stalled: where they stood when the bench gave up. Null without a pid, or when jcmd
+   * failed (then the reason is in the file).
+   */
+  public Path threadDump(String run) throws IOException, InterruptedException {
+    if (pid <= 0) return null;
+    Path file = Files.createTempFile("realtime-bench-" + run + "-threads-", ".txt");
+    Process p =
+        new ProcessBuilder(jcmd().toString(), Long.toString(pid), "Thread.print")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+    return file;
+  }
+
+  private static Path jcmd() {
+    return Path.of(ChildClients.javaCommand()).resolveSibling("jcmd");
+  }
+
   /** {@code jcmd <pid> GC.run}, with the jcmd next to this process's java. */
   private String fullGc() throws IOException, InterruptedException {
-    Path java = Path.of(ChildClients.javaCommand());
-    Path jcmd = java.resolveSibling("jcmd");
     Process p =
-        new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
+        new ProcessBuilder(jcmd().toString(), Long.toString(pid), "GC.run")
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -208,6 +208,7 @@ final class BenchSseCommand implements Callable<Integer> {
         }
       }
       result.end = read(probe, false);
+      if (!result.drained()) result.threadDump = probe.threadDump(run);
     } finally {
       for (ClientGroup g : groups) g.close();
     }

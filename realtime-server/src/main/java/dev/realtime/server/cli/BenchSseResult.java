@@ -8,6 +8,7 @@ import dev.realtime.server.bench.LatencyHistogram;
 import dev.realtime.server.bench.ServerProbe;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.node.ObjectNode;
@@ -24,6 +25,7 @@ final class BenchSseResult {
   int connectErrors;
   String firstConnectError;
   long connectNanos;
+  Path threadDump; // the server's threads when deliveries stalled, or null
   EmitReport emits; // null when nothing was emitted
   private ClientReport received;
   private final List<String> clientFailures = new ArrayList<>();
@@ -92,7 +94,8 @@ final class BenchSseResult {
     r.put("duplicates", c == null ? 0 : c.duplicates());
     r.put("out_of_order", c == null ? 0 : c.outOfOrder());
     r.put("connections_with_loss", c == null ? 0 : c.connectionsWithLoss());
-    r.put("all_delivered_before_drain_timeout", c == null || c.drained());
+    r.put("all_delivered_before_drain_timeout", drained());
+    r.put("server_thread_dump", threadDump == null ? null : threadDump.toString());
 
     ObjectNode e = r.putObject("errors");
     e.put("disconnected", c == null ? 0 : c.disconnected());
@@ -165,13 +168,20 @@ final class BenchSseResult {
       }
       if (c.disconnected() > 0) p.add(c.disconnected() + " streams ended by the server");
       if (!c.drained()) {
-        p.add("deliveries were still arriving when the bench stopped waiting (--drain-seconds)");
+        p.add(
+            "deliveries stopped for --drain-seconds before every connection had every event"
+                + (threadDump == null ? "" : " (the server's threads then: " + threadDump + ")"));
       }
       long frames = c.gapFrames() + c.errorFrames() + c.reconnectFrames() + c.unparsable();
       if (frames > 0) p.add(frames + " gap, error, reconnect or unparsable frames");
     }
     if (!clientFailures.isEmpty()) p.add("client processes failed: " + clientFailures);
     return p.isEmpty() ? null : String.join("; ", p);
+  }
+
+  /** Whether every connection got every event before deliveries stopped for --drain-seconds. */
+  boolean drained() {
+    return received == null || received.drained();
   }
 
   private static BigDecimal ms(long micros) {

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.realtime.Realtime;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
+import dev.realtime.server.bench.ServerProbe;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -73,6 +77,20 @@ class BenchSseCommandTest {
         .doesNotContain("\tat ");
   }
 
+  @Test
+  void aStalledRunCanShowWhereTheServersThreadsStood() throws Exception {
+    // The dump a stalled run takes, of this JVM here (the server under test runs in it).
+    var probe = new ServerProbe(URI.create(server.url()), ProcessHandle.current().pid());
+    Path dump = probe.threadDump("test");
+    try {
+      assertThat(Files.readString(dump))
+          .contains("Full thread dump")
+          .contains(Thread.currentThread().getName());
+    } finally {
+      Files.deleteIfExists(dump);
+    }
+  }
+
   /** The run of the brief: 50 connections over 5 channels, 200 events/s for 2 s. */
   private JsonNode bench(String... more) {
     String[] args = {"--connections", "50", "--channels", "5", "--rate", "200", "--seconds", "2"};
@@ -108,6 +126,8 @@ class BenchSseCommandTest {
     assertThat(r.get("duplicates").asLong()).isZero();
     assertThat(r.get("out_of_order").asLong()).isZero();
     assertThat(r.get("emit_to_receive_p99_ms").asDouble()).isPositive();
+    assertThat(r.get("all_delivered_before_drain_timeout").asBoolean()).isTrue();
+    assertThat(r.get("server_thread_dump").isNull()).isTrue(); // taken only for a stalled run
     r.get("errors")
         .properties()
         .forEach(e -> assertThat(e.getValue().asLong()).as(e.getKey()).isZero());
