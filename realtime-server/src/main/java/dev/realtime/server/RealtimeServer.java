@@ -87,7 +87,9 @@ public final class RealtimeServer implements AutoCloseable {
     Class<? extends ServerChannel> serverChannel =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
-    this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+    int threads = config.ioThreads();
+    if (threads == 0) threads = 2 * Runtime.getRuntime().availableProcessors(); // as Netty would
+    this.workers = new MultiThreadIoEventLoopGroup(threads, io);
     HttpPipeline pipeline =
         new HttpPipeline(router, responses, metrics, config.maxRequestBytes(), connections);
     try {

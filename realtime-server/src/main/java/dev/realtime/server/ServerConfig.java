@@ -161,7 +161,7 @@ public final class ServerConfig {
     return shutdownTimeout;
   }
 
-  /** Netty I/O threads; 0 means one per core. */
+  /** Netty I/O threads; 0 means two per core. */
   public int ioThreads() {
     return ioThreads;
   }

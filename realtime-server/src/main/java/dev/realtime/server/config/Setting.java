@@ -88,7 +88,7 @@ public enum Setting {
       Group.LIMITS,
       // ServerConfig has no constant for it: its builder starts at 0, read back here.
       String.valueOf(ServerConfig.defaults().ioThreads()),
-      "one per core",
+      "two per core",
       "Threads that serve connections."),
   REDIS(
       Group.ENGINE,

@@ -102,7 +102,7 @@ public final class SettingsResolver {
     set(
         given,
         Setting.IO_THREADS,
-        v -> v.integer(0, Integer.MAX_VALUE, "a whole number, 0 for one per core"),
+        v -> v.integer(0, Integer.MAX_VALUE, "a whole number, 0 for two per core"),
         b::ioThreads);
     try {
       return b.build();

@@ -38,7 +38,7 @@ class SettingsResolverErrorsTest {
             + " 512KiB, 1MiB, 64KB or 1MB (at most 2147483647 bytes)",
         "MAX_REQUEST_BYTES | 4096MiB | max-request-bytes must be a size in bytes like 1048576,"
             + " 512KiB, 1MiB, 64KB or 1MB (at most 2147483647 bytes)",
-        "IO_THREADS | -1 | io-threads must be a whole number, 0 for one per core",
+        "IO_THREADS | -1 | io-threads must be a whole number, 0 for two per core",
         "REDIS | http://cache:6379 | redis must be a URL like"
             + " redis://[user:password@]host:port[/db], or rediss:// for TLS",
         "REDIS | redis:// | redis must be a URL like redis://[user:password@]host:port[/db], or"
