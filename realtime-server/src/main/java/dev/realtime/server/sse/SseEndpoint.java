@@ -108,7 +108,9 @@ public final class SseEndpoint {
     HttpHeaders h = head.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
     h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-    h.set(HttpHeaderNames.CONNECTION, "keep-alive");
+    // A stream ends by closing its connection: a client that pooled it for its next request (Node's
+    // fetch right after a reconnect frame, say) would find it closed under that request.
+    h.set(HttpHeaderNames.CONNECTION, "close");
     h.set("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
     x.responses().cors().apply(x.headers(), h);
     HttpUtil.setTransferEncodingChunked(head, true);

@@ -39,6 +39,7 @@ class SseProtocolTest {
       assertThat(sse.status()).isEqualTo(200);
       assertThat(sse.response().headers().firstValue("content-type")).hasValue("text/event-stream");
       assertThat(sse.response().headers().firstValue("access-control-allow-origin")).hasValue("*");
+      assertThat(sse.response().headers().firstValue("connection")).hasValue("close");
       Frame connected = sse.expectType("connected");
       assertThat(connected.json().get("channel").asString()).isEqualTo("room");
       String id = realtime.channel("room").emit("chat.message", Map.of("text", "hi"));
