@@ -9,6 +9,7 @@ import dev.realtime.server.auth.Authorizer;
 import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.demo.DemoJobs;
 import dev.realtime.server.http.Cors;
+import dev.realtime.server.http.EventLoops;
 import dev.realtime.server.http.HttpPipeline;
 import dev.realtime.server.http.Responses;
 import dev.realtime.server.http.Router;
@@ -89,7 +90,7 @@ public final class RealtimeServer implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     int threads = config.ioThreads();
     if (threads == 0) threads = 2 * Runtime.getRuntime().availableProcessors(); // as Netty would
-    this.workers = new MultiThreadIoEventLoopGroup(threads, io);
+    this.workers = new EventLoops(threads, io);
     HttpPipeline pipeline =
         new HttpPipeline(router, responses, metrics, config.maxRequestBytes(), connections);
     try {

@@ -552,7 +552,11 @@ final class ChannelFeed {
       block.clear();
     }
 
-    /** Lets the loop run its other work, then goes on where it stopped. */
+    /**
+     * Lets the loop run its other work, then goes on where it stopped: a task scheduled now runs
+     * after the loop's next poll of its sockets (an executed one would run before it), so requests
+     * and other connections are served between slices.
+     */
     private void yieldLoop() {
       lock.lock();
       try {
@@ -562,7 +566,7 @@ final class ChannelFeed {
       } finally {
         lock.unlock();
       }
-      loop.execute(this::drain);
+      loop.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
     }
   }
 }
