@@ -362,6 +362,7 @@ final class ChannelFeed {
     private final ArrayList<Event> block = new ArrayList<>();
     private int[] written = new int[8]; // per entry of the block: connections written
     private int cursor; // the next member to write the block to
+    private boolean continuing; // a yielded slice's continuation is scheduled
 
     LoopFanout(EventLoop loop) {
       this.loop = loop;
@@ -447,6 +448,18 @@ final class ChannelFeed {
         shed();
         return;
       }
+      // A yielded slice goes on after the loop's next poll, with these entries too: going on here
+      // would run before that poll and keep the loop from its sockets.
+      if (!continuing) work();
+    }
+
+    /**
+     * Writes what this loop took from the queue, for at most {@link #SLICE_NANOS}, then yields. It
+     * never takes more from the queue: entries that arrive meanwhile wait for their own drain (and,
+     * with a write delay, their own window) instead of going out one by one behind a slice.
+     */
+    private void work() {
+      continuing = false;
       long deadline = System.nanoTime() + SLICE_NANOS;
       while (true) {
         if (!block.isEmpty()) {
@@ -555,18 +568,12 @@ final class ChannelFeed {
     /**
      * Lets the loop run its other work, then goes on where it stopped: a task scheduled now runs
      * after the loop's next poll of its sockets (an executed one would run before it), so requests
-     * and other connections are served between slices.
+     * and other connections are served between slices. Drains that run first only queue their
+     * entries behind it.
      */
     private void yieldLoop() {
-      lock.lock();
-      try {
-        if (prompt) return; // a drain is already coming (a delayed one would come too late)
-        prompt = true;
-        scheduled = true;
-      } finally {
-        lock.unlock();
-      }
-      loop.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
+      continuing = true;
+      loop.schedule(this::work, 0, TimeUnit.NANOSECONDS);
     }
   }
 }
