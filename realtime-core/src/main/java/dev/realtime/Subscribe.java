@@ -217,9 +217,9 @@ public final class Subscribe<T> {
    * {@link Subscription#unsubscribe()}, {@link Channel#unsubscribe()} on its channel, {@link
    * Realtime#close()}, or an error that ends it (told to {@link #onError} first). Runs after every
    * other callback of the subscription has returned, never concurrently with one, on its executor
-   * (or, when that executor refuses work, on the thread that ended or started it). Not called when subscribing
-   * fails: the returned future fails instead. For code that forwards a subscription elsewhere (a
-   * server's stream): an end it did not ask for must end what it feeds.
+   * (or, when that executor refuses work, on the thread that ended or started it). Not called when
+   * subscribing fails: the returned future fails instead. For code that forwards a subscription
+   * elsewhere (a server's stream): an end it did not ask for must end what it feeds.
    */
   public Subscribe<T> onEnd(Consumer<? super SubscriptionEnd> onEnd) {
     Objects.requireNonNull(onEnd, "onEnd");

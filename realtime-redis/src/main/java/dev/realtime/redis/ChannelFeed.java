@@ -7,6 +7,7 @@ import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
 import dev.realtime.spi.WatchListener;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,9 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * read of the stream after the newest entry seen; wake-ups that arrive meanwhile are coalesced into
  * one more read. What is read is kept in a bounded tail, a contiguous suffix of the stream, and
  * local cursors inside it are served from memory: N subscribers cost one Redis read per burst, not
- * N. The Pub/Sub payload itself is never trusted: under concurrent emitters PUBLISH order can
+ * N. The Pub/Sub payload is not trusted to be in order: under concurrent emitters PUBLISH order can
  * differ from stream order, but an entry is in the stream before its wake-up can arrive, so reading
  * the stream gives every entry, once, in id order.
+ *
+ * <p>One message needs no read: this engine's envelope names the entry before it in the stream
+ * ({@link PublishedEntry}), and when that is the newest entry of the tail, the message's entry is
+ * the stream's next one and joins the tail as a read would have added it. Under this engine's own
+ * emitters, in any number of processes, that is every message (the append script publishes in
+ * stream order); the original's messages, and anything out of line, are wake-ups.
  */
 final class ChannelFeed {
   static final int TAIL_CAPACITY = 4096;
@@ -33,6 +40,7 @@ final class ChannelFeed {
   private static final int FETCHING_WOKEN = 2;
 
   final String channel;
+  private final byte[] channelUtf8;
   private final RedisEngine engine;
   private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
   private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -46,6 +54,7 @@ final class ChannelFeed {
 
   ChannelFeed(String channel, RedisEngine engine) {
     this.channel = channel;
+    this.channelUtf8 = channel.getBytes(StandardCharsets.UTF_8);
     this.engine = engine;
   }
 
@@ -61,6 +70,30 @@ final class ChannelFeed {
 
   void status(ConnectionStatus status) {
     for (WatchListener w : watchers) w.onStatus(status);
+  }
+
+  /**
+   * A message arrived on the channel's Pub/Sub channel: the next entry itself when it says so,
+   * otherwise a wake-up. On Lettuce's Pub/Sub event loop.
+   */
+  void published(byte[] message) {
+    PublishedEntry next = PublishedEntry.read(message, channel, channelUtf8);
+    if (next == null || !follow(next)) wake();
+  }
+
+  /**
+   * Adds {@code next} to the tail when it is the entry right after the tail's end; true when
+   * nothing is left to read for it (added, or a read already brought it).
+   */
+  private boolean follow(PublishedEntry next) {
+    synchronized (this) {
+      if (end == null) return false; // the first read has not set the tail up yet
+      if (!next.entry().id().isAfter(end)) return true;
+      if (!next.prev().equals(end)) return false;
+      keep(next.entry());
+    }
+    for (WatchListener w : watchers) w.onAppend();
+    return true;
   }
 
   /** The channel may have news: read the stream, once, however many wake-ups arrive meanwhile. */
@@ -117,25 +150,27 @@ final class ChannelFeed {
         end = log.removedThrough();
       }
       for (LogEntry e : entries) {
-        if (e.id().isAfter(end)) {
-          tail.add(e);
-          end = e.id();
-        }
-      }
-      int size = tail.size() - head;
-      if (size > TAIL_CAPACITY) {
-        head += size - TAIL_CAPACITY;
-        coveredFrom = tail.get(head - 1).id();
-        if (head > TAIL_CAPACITY) {
-          tail.subList(0, head).clear();
-          head = 0;
-        }
+        if (e.id().isAfter(end)) keep(e);
       }
     }
     if (initial || !entries.isEmpty()) {
       for (WatchListener w : watchers) w.onAppend();
     }
     return entries.size() == FETCH_PAGE;
+  }
+
+  /** Under the lock: appends the entry after {@link #end}, dropping the oldest beyond capacity. */
+  private void keep(LogEntry e) {
+    tail.add(e);
+    end = e.id();
+    if (tail.size() - head > TAIL_CAPACITY) {
+      head++;
+      coveredFrom = tail.get(head - 1).id();
+      if (head > TAIL_CAPACITY) {
+        tail.subList(0, head).clear();
+        head = 0;
+      }
+    }
   }
 
   private void clear() {

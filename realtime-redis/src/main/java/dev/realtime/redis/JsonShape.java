@@ -29,6 +29,21 @@ final class JsonShape {
     }
   }
 
+  /**
+   * Where the one JSON value that starts exactly at {@code from} ends (the index just past it), or
+   * -1 when no well-formed value starts there: how a published envelope's {@code data} is found
+   * without parsing it into anything.
+   */
+  static int valueEnd(byte[] utf8, int from) {
+    JsonShape s = new JsonShape(utf8);
+    s.i = from;
+    try {
+      return s.value(0) ? s.i : -1;
+    } catch (ArrayIndexOutOfBoundsException end) {
+      return -1;
+    }
+  }
+
   private void ws() {
     while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) i++;
   }

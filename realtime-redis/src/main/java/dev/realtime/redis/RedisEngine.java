@@ -20,6 +20,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -101,6 +102,9 @@ public final class RedisEngine implements Engine {
     pubSubClient.setOptions(
         ClientOptions.builder()
             .autoReconnect(true) // resubscribes by itself; reads after it catch up
+            // RESP3 would deliver each message as a push frame that Lettuce copies whole before
+            // decoding it again; RESP2's message frames are decoded once (and every Redis has it).
+            .protocolVersion(ProtocolVersion.RESP2)
             .socketOptions(socket)
             .sslOptions(tls)
             .timeoutOptions(timeouts)
@@ -136,7 +140,7 @@ public final class RedisEngine implements Engine {
           @Override
           public void message(String pubSubChannel, byte[] message) {
             ChannelFeed feed = feeds.get(pubSubChannel.substring(keyPrefix.length()));
-            if (feed != null) feed.wake();
+            if (feed != null) feed.published(message);
           }
         });
     pubSubClient.addListener(new StatusListener());

@@ -2,29 +2,46 @@
 -- of the original's envelope, in one script call, so no event is ever half written.
 -- KEYS[i]: the stream of event i. ARGV, six per event:
 --   data (JSON text), event, channel, pub/sub channel, maxlen (0: none), expire ms (0: none)
+-- The envelope also has "prev": an id such that no entry of the stream lies between it and this
+-- one, so a reader that has every entry up to prev knows this one is next without a read.
 -- Returns one reply per event: its id, or "ERR <message>" (that event was not written; the
 -- others were).
 local ids = {}
+local newest = {} -- per key written in this call: the id of its newest entry
 for i = 1, #KEYS do
+  local key = KEYS[i]
   local a = (i - 1) * 6
   local data, event, channel, pub = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local maxlen, ttl = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local id
-  local kind = redis.call('TYPE', KEYS[i])['ok']
-  if kind ~= 'none' and kind ~= 'stream' then
-    id = { err = 'the key ' .. KEYS[i] .. ' holds a ' .. kind .. ', not a stream' }
-  elseif maxlen > 0 then
-    id = redis.pcall('XADD', KEYS[i], 'MAXLEN', '=', maxlen, '*',
+  if maxlen > 0 then
+    id = redis.pcall('XADD', key, 'MAXLEN', '=', maxlen, '*',
       'data', data, 'event', event, 'channel', channel)
   else
-    id = redis.pcall('XADD', KEYS[i], '*', 'data', data, 'event', event, 'channel', channel)
+    id = redis.pcall('XADD', key, '*', 'data', data, 'event', event, 'channel', channel)
   end
   if type(id) == 'table' and id.err then
-    ids[i] = 'ERR ' .. id.err
+    if string.find(id.err, 'WRONGTYPE', 1, true) then
+      local kind = redis.call('TYPE', key)['ok']
+      ids[i] = 'ERR the key ' .. key .. ' holds a ' .. kind .. ', not a stream'
+    else
+      ids[i] = 'ERR ' .. id.err
+    end
   else
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+    local prev = newest[key]
+    if not prev then
+      local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+      if seq ~= '0' then
+        prev = ms .. '-' .. string.format('%.0f', tonumber(seq) - 1) -- nothing lies between
+      else
+        local before = redis.call('XREVRANGE', key, '(' .. id, '-', 'COUNT', 1)
+        prev = before[1] and before[1][1] or '0-0'
+      end
+    end
+    if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
     redis.call('PUBLISH', pub, '{"data":' .. data .. ',"event":' .. cjson.encode(event) ..
-      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '"}')
+      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev .. '"}')
+    newest[key] = id
     ids[i] = id
   end
 end

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.realtime.History;
+import dev.realtime.Message;
 import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -42,7 +47,7 @@ class ChannelFeedTest {
                   }));
       ch.subscribe(
           Subscribe.toAll().onError(errors::add).onData(m -> fast.add((Integer) m.data())));
-      List<java.util.concurrent.CompletableFuture<String>> ids = new ArrayList<>();
+      List<CompletableFuture<String>> ids = new ArrayList<>();
       for (int i = 0; i < total; i++) ids.add(ch.emitAsync("n", i));
       for (var id : ids) id.join();
       await().atMost(Duration.ofSeconds(30)).until(() -> fast.size() == total);
@@ -53,6 +58,79 @@ class ChannelFeedTest {
       assertThat(new ArrayList<>(fast)).containsExactlyElementsOf(expected);
       assertThat(new ArrayList<>(slow)).containsExactlyElementsOf(expected);
       assertThat(errors).isEmpty();
+    }
+  }
+
+  /**
+   * The append script's envelope names the entry before it, so a reader that keeps up takes every
+   * entry from Pub/Sub and reads the stream not once, even with two engines (two processes, as far
+   * as Redis can tell) emitting concurrently in batches.
+   */
+  @Test
+  void aReaderThatKeepsUpTakesEntriesFromTheirEnvelopesWithoutReadingTheStream() throws Exception {
+    int perEngine = 300;
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine = RedisEngine.connect(server.uri());
+        RedisEngine other = RedisEngine.connect(server.uri());
+        Realtime realtime = Realtime.builder().engine(engine).build();
+        Realtime otherRealtime = Realtime.builder().engine(other).build();
+        RedisClient client = RedisClient.create(server.uri());
+        var connection = client.connect()) {
+      var ch = realtime.channel("from-envelopes");
+      ConcurrentLinkedQueue<Message> got = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().onData(got::add));
+      ch.emit("n", -1); // the reader has set up its tail once this arrives
+      await().until(() -> got.size() == 1);
+      connection.sync().configResetstat();
+
+      List<CompletableFuture<String>> ids = new ArrayList<>();
+      for (int i = 0; i < perEngine; i++) {
+        ids.add(ch.emitAsync("n", i));
+        ids.add(otherRealtime.channel("from-envelopes").emitAsync("n", perEngine + i));
+      }
+      for (var id : ids) id.join();
+      await().until(() -> got.size() == 1 + 2 * perEngine);
+      String stats = connection.sync().info("commandstats");
+      assertThat(stats).as("stream reads after the first delivery").doesNotContain("xinfo");
+      assertThat(stats).doesNotContain("cmdstat_xrange:");
+
+      List<String> streamOrder =
+          connection.sync().xrange("from-envelopes", Range.create("-", "+")).stream()
+              .map(StreamMessage::getId)
+              .toList();
+      assertThat(got).extracting(Message::id).containsExactlyElementsOf(streamOrder);
+    }
+  }
+
+  /**
+   * An entry that came without this engine's envelope (written by someone else, whose PUBLISH may
+   * come later or never) breaks the chain: the next envelope names it as its predecessor, so the
+   * reader reads the stream and delivers both, in stream order, once.
+   */
+  @Test
+  void anEntryWrittenWithoutAnEnvelopeIsReadFromTheStream() {
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine = RedisEngine.connect(server.uri());
+        Realtime realtime = Realtime.builder().engine(engine).build();
+        RedisClient client = RedisClient.create(server.uri());
+        var connection = client.connect()) {
+      var ch = realtime.channel("mixed");
+      ConcurrentLinkedQueue<Message> got = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().onData(got::add));
+      ch.emit("n", 1);
+      await().until(() -> got.size() == 1);
+      String foreign =
+          connection.sync().xadd("mixed", "data", "2", "event", "n", "channel", "mixed");
+      // A stray message whose predecessor is not where the reader is: only a wake-up.
+      connection
+          .sync()
+          .publish(
+              "mixed",
+              "{\"data\":99,\"event\":\"n\",\"channel\":\"mixed\",\"id\":\"1-1\",\"prev\":\"1-0\"}");
+      String third = ch.emit("n", 3);
+      await().until(() -> got.size() == 3);
+      assertThat(got).extracting(Message::data).containsExactly(1, 2, 3);
+      assertThat(got).extracting(Message::id).endsWith(foreign, third);
     }
   }
 
