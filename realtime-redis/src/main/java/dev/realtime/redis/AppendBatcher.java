@@ -31,7 +31,7 @@ final class AppendBatcher {
   private final int maxInFlight;
   private final int maxBatch;
   private final String keyPrefix;
-  private final BiFunction<String[], byte[][], CompletableFuture<List<Object>>> send;
+  private final BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send;
   private final BiFunction<String, Throwable, EngineException> failure;
   private final Executor completions;
 
@@ -39,7 +39,7 @@ final class AppendBatcher {
       int maxInFlight,
       int maxBatch,
       String keyPrefix,
-      BiFunction<String[], byte[][], CompletableFuture<List<Object>>> send,
+      BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send,
       BiFunction<String, Throwable, EngineException> failure,
       Executor completions) {
     this.maxInFlight = maxInFlight;
@@ -82,21 +82,27 @@ final class AppendBatcher {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  private static final byte[] ZERO = {'0'};
+
+  private static byte[] decimal(long n) {
+    return n == 0 ? ZERO : utf8(Long.toString(n));
+  }
+
   private void sendBatch(List<Pending> batch) {
-    String[] keys = new String[batch.size()];
+    byte[][] keys = new byte[batch.size()][];
     byte[][] args = new byte[batch.size() * 6][];
     for (int i = 0; i < batch.size(); i++) {
       Append a = batch.get(i).append();
       History h = a.retention();
-      keys[i] = keyPrefix + a.channel();
       byte[] channel = utf8(a.channel());
+      byte[] key = keyPrefix.isEmpty() ? channel : utf8(keyPrefix + a.channel());
+      keys[i] = key;
       args[i * 6] = a.data().json(); // the JSON encoded once at emit, sent as is
       args[i * 6 + 1] = utf8(a.event());
       args[i * 6 + 2] = channel;
-      args[i * 6 + 3] = keyPrefix.isEmpty() ? channel : utf8(keyPrefix + a.channel());
-      args[i * 6 + 4] = utf8(Long.toString(h.maxLength()));
-      args[i * 6 + 5] =
-          utf8(h.expireAfter() == null ? "0" : Long.toString(h.expireAfter().toMillis()));
+      args[i * 6 + 3] = key; // the Pub/Sub channel has the stream's name
+      args[i * 6 + 4] = decimal(h.maxLength());
+      args[i * 6 + 5] = decimal(h.expireAfter() == null ? 0 : h.expireAfter().toMillis());
     }
     CompletableFuture<List<Object>> call;
     try {

@@ -1,8 +1,10 @@
 package dev.realtime.redis;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,16 +20,16 @@ import java.util.concurrent.CompletableFuture;
  * the server does not know it yet (first use, or after a restart flushed the script cache).
  */
 final class LuaScript {
-  private final String text;
-  private final String sha1;
+  private final byte[] text;
+  private final byte[] sha1;
 
   private LuaScript(String text) {
-    this.text = text;
+    this.text = text.getBytes(StandardCharsets.UTF_8);
     try {
       this.sha1 =
           HexFormat.of()
-              .formatHex(
-                  MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+              .formatHex(MessageDigest.getInstance("SHA-1").digest(this.text))
+              .getBytes(StandardCharsets.US_ASCII);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-1", e);
     }
@@ -42,19 +44,18 @@ final class LuaScript {
     }
   }
 
+  /** Runs the script on {@code keys} (UTF-8) with {@code args}; its reply as nested lists. */
   CompletableFuture<List<Object>> run(
-      RedisAsyncCommands<String, byte[]> redis, String[] keys, byte[][] args) {
+      RedisAsyncCommands<String, byte[]> redis, byte[][] keys, byte[][] args) {
     CompletableFuture<List<Object>> result = new CompletableFuture<>();
-    redis
-        .<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args)
+    call(redis, CommandType.EVALSHA, sha1, keys, args)
         .whenComplete(
             (value, error) -> {
               if (error == null) {
                 result.complete(value);
               } else if (error instanceof RedisNoScriptException
                   || String.valueOf(error.getMessage()).startsWith("NOSCRIPT")) {
-                redis
-                    .<List<Object>>eval(text, ScriptOutputType.MULTI, keys, args)
+                call(redis, CommandType.EVAL, text, keys, args)
                     .whenComplete(
                         (v, e) -> {
                           if (e == null) result.complete(v);
@@ -65,5 +66,15 @@ final class LuaScript {
               }
             });
     return result;
+  }
+
+  private static RedisFuture<List<Object>> call(
+      RedisAsyncCommands<String, byte[]> redis,
+      CommandType command,
+      byte[] script,
+      byte[][] keys,
+      byte[][] args) {
+    return redis.dispatch(
+        command, new NestedMultiOutput<>(RedisEngine.CODEC), new ScriptArgs(script, keys, args));
   }
 }

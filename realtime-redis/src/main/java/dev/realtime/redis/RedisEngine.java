@@ -25,6 +25,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -328,8 +329,8 @@ public final class RedisEngine implements Engine {
 
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
     try {
-      return READ.run(
-              readLink.commands(), new String[] {keyPrefix + channel}, StreamReads.arguments(range))
+      byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
+      return READ.run(readLink.commands(), key, StreamReads.arguments(range))
           .handle(
               (reply, error) -> {
                 if (error != null) throw failure("reading channel '" + channel + "'", error);
