@@ -25,6 +25,10 @@
 //   subscribe <channel> <count> [--history] [--events a,b] [--timeout-ms N]
 //       prints {"kind":"ready"} once subscribed, then each received message as one JSON line,
 //       and exits 0 after <count> messages (exit 3 on timeout, after printing what it had)
+//   bench <channel> <concurrency> <seconds> [<payload-bytes> [<warmup-seconds>]]
+//       closed loop, as `realtime bench emit --no-subscriber`: <concurrency> emitters, each awaiting
+//       its emit before the next, for a warm-up then <seconds>; prints
+//       {"kind":"bench","emits_per_sec":...,"emit_p50_ms":...,"emit_p99_ms":...}, deletes the stream
 //
 // Every line printed on stdout is one JSON object with a "kind"; diagnostics go to stderr.
 
@@ -248,6 +252,43 @@ async function main() {
     });
     if (!finished) print({ kind: "ready" });
     if (count === 0) finish(0);
+  } else if (command === "bench") {
+    const [channel, concurrencyText, secondsText, payloadText, warmupText] = args;
+    const concurrency = Number.parseInt(concurrencyText, 10);
+    const seconds = Number(secondsText);
+    const payloadBytes = Number.parseInt(payloadText ?? "100", 10);
+    const warmup = Number(warmupText ?? "5");
+    // Data of exactly payloadBytes bytes of JSON: a string of payloadBytes - 2 characters.
+    const data = "x".repeat(Math.max(0, payloadBytes - 2));
+    const ch = realtime.channel(channel);
+    const latencies = [];
+    const start = performance.now();
+    const measureFrom = start + warmup * 1000;
+    const end = measureFrom + seconds * 1000;
+    async function emitter() {
+      for (;;) {
+        const t0 = performance.now();
+        if (t0 >= end) return;
+        await ch.emit("value.text", data);
+        if (t0 >= measureFrom) latencies.push(performance.now() - t0);
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, emitter));
+    latencies.sort((a, b) => a - b);
+    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    await redis.del(channel);
+    print({
+      kind: "bench",
+      implementation: "@upstash/realtime 1.1.0",
+      concurrency,
+      seconds,
+      payload_bytes: payloadBytes,
+      emits: latencies.length,
+      emits_per_sec: Math.round(latencies.length / seconds),
+      emit_p50_ms: Number(at(0.5).toFixed(3)),
+      emit_p99_ms: Number(at(0.99).toFixed(3)),
+    });
+    exit(0, transport);
   } else {
     throw new Error(`unknown command ${command}`);
   }
