@@ -203,10 +203,12 @@ class SubscriptionBehaviourTest {
     rt.close(); // idempotent
     assertThat(s.isActive()).isFalse();
     assertThatThrownBy(() -> ch.emit("n", 1))
-        .isInstanceOf(RealtimeException.class)
+        .isInstanceOf(RealtimeClosedException.class)
         .hasMessageContaining("closed");
     assertThatThrownBy(() -> ch.subscribe(Subscribe.toAll().onData(m -> {})))
+        .isInstanceOf(RealtimeClosedException.class)
         .hasMessageContaining("closed");
+    assertThatThrownBy(ch::history).isInstanceOf(RealtimeClosedException.class);
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.realtime.internal;
 import dev.realtime.Channel;
 import dev.realtime.History;
 import dev.realtime.Realtime;
-import dev.realtime.RealtimeException;
+import dev.realtime.RealtimeClosedException;
 import dev.realtime.Schema;
 import dev.realtime.internal.codec.EventCodec;
 import dev.realtime.internal.delivery.ErrorRoute;
@@ -72,7 +72,7 @@ public final class RealRealtime implements Realtime {
   }
 
   void checkOpen() {
-    if (closed) throw new RealtimeException("realtime is closed");
+    if (closed) throw new RealtimeClosedException("realtime is closed");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.realtime.internal.delivery;
 
+import dev.realtime.RealtimeClosedException;
 import dev.realtime.RealtimeException;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
@@ -82,7 +83,7 @@ public final class Fanout {
     channels.compute(
         channel,
         (name, subscribers) -> {
-          if (closed) throw new RealtimeException("realtime is closed: cannot subscribe");
+          if (closed) throw new RealtimeClosedException("realtime is closed: cannot subscribe");
           ChannelSubscribers s = subscribers;
           if (s == null) {
             s = new ChannelSubscribers(name, this);

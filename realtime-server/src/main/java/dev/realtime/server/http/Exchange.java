@@ -4,6 +4,7 @@ import dev.realtime.CursorUnavailableException;
 import dev.realtime.EngineException;
 import dev.realtime.InvalidNameException;
 import dev.realtime.PayloadTooLargeException;
+import dev.realtime.RealtimeClosedException;
 import dev.realtime.ValidationException;
 import dev.realtime.server.auth.AuthException;
 import dev.realtime.server.auth.Gatekeeper;
@@ -142,6 +143,8 @@ public final class Exchange {
       case ValidationException e -> error(422, e.getMessage());
       case CursorUnavailableException e -> error(410, e.getMessage());
       case EngineException e -> error(503, "the engine is unavailable: " + e.getMessage());
+      case RealtimeClosedException e ->
+          error(503, "the server is shutting down (" + e.getMessage() + "); try again later");
       case IllegalArgumentException e -> error(400, e.getMessage());
       default -> {
         log.error("{} {} failed", request.method(), uri.path(), cause);
