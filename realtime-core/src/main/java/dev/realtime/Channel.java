@@ -36,6 +36,10 @@ public interface Channel {
   /** Past messages selected by {@code query}, oldest first. */
   List<HistoryMessage> history(HistoryQuery query);
 
+  /**
+   * Like {@link #history(HistoryQuery)}, without blocking. Its continuations never run on an
+   * engine's I/O thread: a result that is not ready at once completes on the Realtime's executor.
+   */
   CompletableFuture<List<HistoryMessage>> historyAsync(HistoryQuery query);
 
   /**

@@ -13,6 +13,7 @@ import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
 import dev.realtime.spi.Payload;
 import dev.realtime.spi.Range;
+import dev.realtime.spi.ReadResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,11 +60,17 @@ final class RealChannel implements Channel {
 
   @Override
   public List<HistoryMessage> history(HistoryQuery query) {
-    return join(historyAsync(query));
+    return join(read(query).thenApply(r -> toMessages(r.entries())));
   }
 
   @Override
   public CompletableFuture<List<HistoryMessage>> historyAsync(HistoryQuery query) {
+    // Decoded on the caller's side of the hand-off too: the Redis engine completes reads on its
+    // I/O thread, where neither decoding nor the caller's continuations belong.
+    return realtime.handOff(read(query)).thenApply(r -> toMessages(r.entries()));
+  }
+
+  private CompletableFuture<ReadResult> read(HistoryQuery query) {
     realtime.checkOpen();
     EntryId from =
         query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
@@ -72,7 +79,7 @@ final class RealChannel implements Channel {
         query.isLatest()
             ? Range.newest(from, to, query.limit())
             : Range.oldest(from, to, query.limit());
-    return realtime.engine.read(name, range).thenApply(r -> toMessages(r.entries()));
+    return realtime.engine.read(name, range);
   }
 
   private List<HistoryMessage> toMessages(List<LogEntry> entries) {

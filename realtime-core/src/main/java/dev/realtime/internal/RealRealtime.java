@@ -9,9 +9,12 @@ import dev.realtime.internal.codec.EventCodec;
 import dev.realtime.internal.delivery.ErrorRoute;
 import dev.realtime.internal.delivery.Fanout;
 import dev.realtime.spi.Engine;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /** The Realtime behind {@link Realtime.Builder#build()}: wires codec, engine and fan-out. */
@@ -24,6 +27,7 @@ public final class RealRealtime implements Realtime {
   private final Schema schema;
   private final boolean ownsEngine;
   private final ExecutorService ownedExecutor;
+  private final Executor callbacks; // delivery, and the caller's continuations of async results
   private final Channel defaultChannel;
   private volatile boolean closed;
 
@@ -46,7 +50,8 @@ public final class RealRealtime implements Realtime {
             ? Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("realtime-delivery-", 0).factory())
             : null;
-    this.fanout = new Fanout(engine, codec, errors, executor != null ? executor : ownedExecutor);
+    this.callbacks = executor != null ? executor : ownedExecutor;
+    this.fanout = new Fanout(engine, codec, errors, callbacks);
     this.defaultChannel = new RealChannel(this, DEFAULT_CHANNEL);
   }
 
@@ -69,6 +74,36 @@ public final class RealRealtime implements Realtime {
   @Override
   public History history() {
     return history;
+  }
+
+  /**
+   * The future an async caller gets for an engine's {@code future}: engines may complete theirs on
+   * their I/O threads (the Redis engine's reads do), and a caller's continuations must never run
+   * there, so an unfinished future completes the caller's on the Realtime's executor (inline once
+   * that is shut down). A finished one is returned as is: its continuations run on the caller's own
+   * thread.
+   */
+  <T> CompletableFuture<T> handOff(CompletableFuture<T> future) {
+    if (future.isDone()) return future;
+    CompletableFuture<T> caller = new CompletableFuture<>();
+    future.whenComplete(
+        (value, error) -> {
+          Runnable complete =
+              () -> {
+                if (error == null) caller.complete(value);
+                else
+                  caller.completeExceptionally(
+                      error instanceof CompletionException && error.getCause() != null
+                          ? error.getCause()
+                          : error);
+              };
+          try {
+            callbacks.execute(complete);
+          } catch (RejectedExecutionException closed) {
+            complete.run();
+          }
+        });
+    return caller;
   }
 
   void checkOpen() {
