@@ -31,6 +31,7 @@ final class AppendBatcher {
   private final int maxInFlight;
   private final int maxBatch;
   private final String keyPrefix;
+  private final byte[] envelopeTail;
   private final BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send;
   private final BiFunction<String, Throwable, EngineException> failure;
   private final Executor completions;
@@ -39,12 +40,14 @@ final class AppendBatcher {
       int maxInFlight,
       int maxBatch,
       String keyPrefix,
+      byte[] envelopeTail,
       BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send,
       BiFunction<String, Throwable, EngineException> failure,
       Executor completions) {
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
     this.keyPrefix = keyPrefix;
+    this.envelopeTail = envelopeTail;
     this.send = send;
     this.failure = failure;
     this.completions = completions;
@@ -90,19 +93,21 @@ final class AppendBatcher {
 
   private void sendBatch(List<Pending> batch) {
     byte[][] keys = new byte[batch.size()][];
-    byte[][] args = new byte[batch.size() * 6][];
+    byte[][] args = new byte[1 + batch.size() * 6][];
+    args[0] = envelopeTail;
     for (int i = 0; i < batch.size(); i++) {
       Append a = batch.get(i).append();
       History h = a.retention();
       byte[] channel = utf8(a.channel());
       byte[] key = keyPrefix.isEmpty() ? channel : utf8(keyPrefix + a.channel());
       keys[i] = key;
-      args[i * 6] = a.data().json(); // the JSON encoded once at emit, sent as is
-      args[i * 6 + 1] = utf8(a.event());
-      args[i * 6 + 2] = channel;
-      args[i * 6 + 3] = key; // the Pub/Sub channel has the stream's name
-      args[i * 6 + 4] = decimal(h.maxLength());
-      args[i * 6 + 5] = decimal(h.expireAfter() == null ? 0 : h.expireAfter().toMillis());
+      int at = 1 + i * 6;
+      args[at] = a.data().json(); // the JSON encoded once at emit, sent as is
+      args[at + 1] = utf8(a.event());
+      args[at + 2] = channel;
+      args[at + 3] = key; // the Pub/Sub channel has the stream's name
+      args[at + 4] = decimal(h.maxLength());
+      args[at + 5] = decimal(h.expireAfter() == null ? 0 : h.expireAfter().toMillis());
     }
     CompletableFuture<List<Object>> call;
     try {

@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One message needs no read: this engine's envelope names the entry before it in the stream
  * ({@link PublishedEntry}), and when that is the newest entry of the tail, the message's entry is
  * the stream's next one and joins the tail as a read would have added it. Under this engine's own
- * emitters, in any number of processes, that is every message (the append script publishes in
- * stream order); the original's messages, and anything out of line, are wake-ups.
+ * emitters, in any number of processes, that is nearly every message (the append script publishes
+ * in stream order); the original's messages, and anything out of line, are wake-ups.
  */
 final class ChannelFeed {
   static final int TAIL_CAPACITY = 4096;
@@ -41,6 +41,7 @@ final class ChannelFeed {
 
   final String channel;
   private final byte[] channelUtf8;
+  private final byte[] envelopeTail;
   private final RedisEngine engine;
   private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
   private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -52,9 +53,10 @@ final class ChannelFeed {
   private EntryId coveredFrom;
   private EntryId end;
 
-  ChannelFeed(String channel, RedisEngine engine) {
+  ChannelFeed(String channel, byte[] envelopeTail, RedisEngine engine) {
     this.channel = channel;
     this.channelUtf8 = channel.getBytes(StandardCharsets.UTF_8);
+    this.envelopeTail = envelopeTail;
     this.engine = engine;
   }
 
@@ -77,7 +79,7 @@ final class ChannelFeed {
    * otherwise a wake-up. On Lettuce's Pub/Sub event loop.
    */
   void published(byte[] message) {
-    PublishedEntry next = PublishedEntry.read(message, channel, channelUtf8);
+    PublishedEntry next = PublishedEntry.read(message, channel, channelUtf8, envelopeTail);
     if (next == null || !follow(next)) wake();
   }
 

@@ -20,8 +20,11 @@ import java.util.Arrays;
  * of the stream settles it.
  *
  * <p>The layout, byte for byte as {@code append.lua} writes it: {@code
- * {"data":<json>,"event":"<event>","channel":"<channel>","id":"<id>","prev":"<id>"}}. Event and
- * channel names that JSON had to escape take the slow path, which is correct for them too.
+ * {"data":<json>,"event":"<event>","channel":"<channel>","id":"<id>","prev":"<id>"<tail>}}, where
+ * the tail names the database outside database 0 (Pub/Sub channels span databases, streams do not:
+ * an envelope from another database must not chain). Event and channel names in which Lua's cjson
+ * escaped something ({@code /}, control characters) take the slow path, which is correct for them
+ * too.
  */
 record PublishedEntry(LogEntry entry, EntryId prev) {
   private static final byte[] DATA = ascii("{\"data\":");
@@ -32,9 +35,10 @@ record PublishedEntry(LogEntry entry, EntryId prev) {
 
   /**
    * The entry in {@code message} if it is this engine's envelope for {@code channel} (whose UTF-8
-   * bytes are {@code channelUtf8}); null otherwise.
+   * bytes are {@code channelUtf8}) in the reader's database ({@code tail}, from {@link
+   * RedisEngine#envelopeTail}); null otherwise.
    */
-  static PublishedEntry read(byte[] message, String channel, byte[] channelUtf8) {
+  static PublishedEntry read(byte[] message, String channel, byte[] channelUtf8, byte[] tail) {
     if (!at(message, 0, DATA)) return null;
     int dataEnd = JsonShape.valueEnd(message, DATA.length);
     if (dataEnd < 0 || !at(message, dataEnd, EVENT)) return null;
@@ -54,7 +58,12 @@ record PublishedEntry(LogEntry entry, EntryId prev) {
     if (idEnd < 0 || !at(message, idEnd + 1, PREV)) return null;
     int prevStart = idEnd + 1 + PREV.length;
     int prevEnd = plainStringEnd(message, prevStart);
-    if (prevEnd < 0 || prevEnd + 2 != message.length || message[prevEnd + 1] != '}') return null;
+    if (prevEnd < 0
+        || prevEnd + 2 + tail.length != message.length
+        || !at(message, prevEnd + 1, tail)
+        || message[message.length - 1] != '}') {
+      return null;
+    }
     EntryId id = EntryId.tryParse(ascii(message, idStart, idEnd));
     EntryId prev = EntryId.tryParse(ascii(message, prevStart, prevEnd));
     if (id == null || prev == null || !id.isAfter(prev)) return null;

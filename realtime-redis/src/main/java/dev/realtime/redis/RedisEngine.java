@@ -42,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * An engine on Redis, in the layout of {@code @upstash/realtime}: a stream per channel at the key
  * named by the channel (behind an optional prefix), entries with fields {@code data}, {@code
  * event}, {@code channel}, and the envelope {@code {"data","event","channel","id"}} published on
- * the Pub/Sub channel of the same name. Processes using this engine, and TypeScript apps using the
- * original, see each other's events live and in history.
+ * the Pub/Sub channel of the same name (with {@code "prev"}, and {@code "db"} outside database 0,
+ * which the original ignores: see {@link PublishedEntry}). Processes using this engine, and
+ * TypeScript apps using the original, see each other's events live and in history.
  *
  * <pre>{@code
  * Realtime realtime = Realtime.builder().engine(RedisEngine.connect("redis://localhost:6379")).build();
@@ -57,8 +58,8 @@ import java.util.concurrent.TimeUnit;
 public final class RedisEngine implements Engine {
   /**
    * Keys (stream and Pub/Sub channel names) as text, values as bytes: stored JSON goes to Redis and
-   * back without becoming a String on the way, and Pub/Sub payloads, which are only wake-ups, are
-   * never decoded.
+   * back without becoming a String on the way, and a Pub/Sub payload is read as bytes ({@link
+   * PublishedEntry}) or not at all (a wake-up).
    */
   static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
@@ -68,6 +69,7 @@ public final class RedisEngine implements Engine {
 
   private final RedisURI uri;
   private final String keyPrefix;
+  private final byte[] envelopeTail; // see envelopeTail(int)
   private final ClientResources resources;
   private final RedisClient commandClient;
   private final RedisClient pubSubClient;
@@ -87,6 +89,7 @@ public final class RedisEngine implements Engine {
   private RedisEngine(Builder b) {
     this.uri = b.uri;
     this.keyPrefix = b.keyPrefix;
+    this.envelopeTail = envelopeTail(uri.getDatabase());
     this.resources = ClientResources.create();
     SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
@@ -117,6 +120,7 @@ public final class RedisEngine implements Engine {
             b.maxInFlight,
             b.maxBatch,
             keyPrefix,
+            envelopeTail,
             (keys, args) -> APPEND.run(link.commands(), keys, args),
             this::failure,
             callbacks);
@@ -154,6 +158,15 @@ public final class RedisEngine implements Engine {
    * handshake gets the connect timeout, so a TLS client on a plain port (where Redis waits for a
    * line that never comes) fails as fast as an unreachable host, not after Lettuce's 10 s.
    */
+  /**
+   * What this engine's envelopes end with after {@code "prev"}: nothing in database 0, {@code
+   * ,"db":<n>} in database n. Pub/Sub channels span databases while streams do not, so a reader
+   * takes an entry from an envelope only when it was written to the reader's own database.
+   */
+  static byte[] envelopeTail(int database) {
+    return (database == 0 ? "" : ",\"db\":" + database).getBytes(StandardCharsets.US_ASCII);
+  }
+
   private static SslOptions tlsOptions(Builder b) {
     SslOptions.Builder tls = SslOptions.builder().handshakeTimeout(b.connectTimeout);
     if (b.trusted != null) tls.trustManager(b.trusted.trustManagers());
@@ -353,7 +366,7 @@ public final class RedisEngine implements Engine {
             (name, existing) -> {
               ChannelFeed f = existing;
               if (f == null) {
-                f = new ChannelFeed(name, this);
+                f = new ChannelFeed(name, envelopeTail, this);
                 created[0] = true;
               }
               f.add(listener);

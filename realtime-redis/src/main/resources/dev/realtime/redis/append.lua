@@ -1,16 +1,18 @@
 -- Appends one or more events atomically per event: XADD (trimmed to MAXLEN), PEXPIRE and PUBLISH
 -- of the original's envelope, in one script call, so no event is ever half written.
--- KEYS[i]: the stream of event i. ARGV, six per event:
---   data (JSON text), event, channel, pub/sub channel, maxlen (0: none), expire ms (0: none)
+-- KEYS[i]: the stream of event i. ARGV[1]: what the envelope ends with after "prev" (the
+-- database, as ',"db":<n>', when it is not 0: Pub/Sub spans databases, streams do not). Then six
+-- per event: data (JSON text), event, channel, pub/sub channel, maxlen (0: none), expire ms (0: none)
 -- The envelope also has "prev": an id such that no entry of the stream lies between it and this
 -- one, so a reader that has every entry up to prev knows this one is next without a read.
 -- Returns one reply per event: its id, or "ERR <message>" (that event was not written; the
 -- others were).
 local ids = {}
 local newest = {} -- per key written in this call: the id of its newest entry
+local tail = ARGV[1]
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local a = (i - 1) * 6
+  local a = 1 + (i - 1) * 6
   local data, event, channel, pub = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local maxlen, ttl = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local id
@@ -31,7 +33,7 @@ for i = 1, #KEYS do
     local prev = newest[key]
     if not prev then
       local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-      if seq ~= '0' then
+      if seq ~= '0' and #seq < 16 then -- exact in a Lua number (a double) below 2^53
         prev = ms .. '-' .. string.format('%.0f', tonumber(seq) - 1) -- nothing lies between
       else
         local before = redis.call('XREVRANGE', key, '(' .. id, '-', 'COUNT', 1)
@@ -40,7 +42,8 @@ for i = 1, #KEYS do
     end
     if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
     redis.call('PUBLISH', pub, '{"data":' .. data .. ',"event":' .. cjson.encode(event) ..
-      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev .. '"}')
+      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev .. '"' ..
+      tail .. '}')
     newest[key] = id
     ids[i] = id
   end

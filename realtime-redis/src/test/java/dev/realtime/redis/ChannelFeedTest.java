@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.realtime.History;
+import dev.realtime.HistoryMessage;
 import dev.realtime.Message;
 import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
@@ -131,6 +132,32 @@ class ChannelFeedTest {
       await().until(() -> got.size() == 3);
       assertThat(got).extracting(Message::data).containsExactly(1, 2, 3);
       assertThat(got).extracting(Message::id).endsWith(foreign, third);
+    }
+  }
+
+  /**
+   * Pub/Sub channels span Redis's databases while streams do not: the envelopes of a channel's
+   * events in database 0 reach a subscriber of the same channel name in database 1, and must
+   * neither be delivered there nor move its reader past its own events.
+   */
+  @Test
+  void envelopesFromAnotherDatabaseAreNeverTakenAsEntries() {
+    try (RedisServer server = RedisServer.start();
+        Realtime zero =
+            Realtime.builder().engine(RedisEngine.connect(server.uri() + "/0")).build();
+        Realtime one =
+            Realtime.builder().engine(RedisEngine.connect(server.uri() + "/1")).build()) {
+      ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+      one.channel("chat").subscribe(Subscribe.toAll().onData(m -> got.add(m.data())));
+      // Database 1 has no stream "chat": its reader stands at 0-0, as does the "prev" of the
+      // first event of database 0's new stream.
+      for (int i = 0; i < 20; i++) zero.channel("chat").emit("n", "zero-" + i);
+      one.channel("chat").emit("n", "one");
+      await().until(() -> got.contains("one"));
+      assertThat(got).containsExactly("one");
+      assertThat(one.channel("chat").history())
+          .extracting(HistoryMessage::data)
+          .containsExactly("one");
     }
   }
 

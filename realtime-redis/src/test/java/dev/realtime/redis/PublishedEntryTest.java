@@ -17,10 +17,15 @@ class PublishedEntryTest {
   }
 
   private static PublishedEntry read(String message, String channel) {
+    return read(message, channel, 0);
+  }
+
+  private static PublishedEntry read(String message, String channel, int database) {
     return PublishedEntry.read(
         message.getBytes(StandardCharsets.UTF_8),
         channel,
-        channel.getBytes(StandardCharsets.UTF_8));
+        channel.getBytes(StandardCharsets.UTF_8),
+        RedisEngine.envelopeTail(database));
   }
 
   private static String envelope(
@@ -76,6 +81,19 @@ class PublishedEntryTest {
     assertThat(p).isNotNull();
     assertThat(p.entry().event()).isEqualTo("événement");
     assertThat(p.entry().channel()).isEqualTo(channel);
+  }
+
+  /** Pub/Sub spans databases, streams do not: an envelope chains only in its own database. */
+  @Test
+  void anEnvelopeChainsOnlyInTheDatabaseItWasWrittenTo() {
+    String inZero = envelope("1", "e", CHANNEL, "5-1", "5-0");
+    String inThree = inZero.substring(0, inZero.length() - 1) + ",\"db\":3}";
+    assertThat(read(inZero, CHANNEL, 0)).isNotNull();
+    assertThat(read(inThree, CHANNEL, 3)).isNotNull();
+    assertThat(read(inZero, CHANNEL, 3)).isNull();
+    assertThat(read(inThree, CHANNEL, 0)).isNull();
+    assertThat(read(inThree, CHANNEL, 30)).isNull();
+    assertThat(read(inThree.replace(":3}", ":30}"), CHANNEL, 3)).isNull();
   }
 
   @ParameterizedTest
