@@ -359,36 +359,34 @@ public final class RedisEngine implements Engine {
   @Override
   public ChannelWatch watch(String channel, WatchListener listener) {
     if (closed) throw new EngineException("the Redis engine is closed");
-    boolean[] created = {false};
-    ChannelFeed feed =
-        feeds.compute(
-            channel,
-            (name, existing) -> {
-              ChannelFeed f = existing;
-              if (f == null) {
-                f = new ChannelFeed(name, envelopeTail, this);
-                created[0] = true;
-              }
-              f.add(listener);
-              return f;
-            });
-    if (created[0]) {
-      // The first read happens once Redis confirms the subscription, so no wake-up falls between.
-      pubSub.async().subscribe(keyPrefix + channel).thenRun(feed::wake);
-    }
+    // SUBSCRIBE and UNSUBSCRIBE are sent inside the map's compute for the channel (sending only
+    // queues them on the connection), so they reach Redis in the order the feeds came and went:
+    // sent after it, an UNSUBSCRIBE for the old feed could follow the new feed's SUBSCRIBE.
+    feeds.compute(
+        channel,
+        (name, existing) -> {
+          ChannelFeed f = existing;
+          if (f == null) {
+            ChannelFeed created = new ChannelFeed(name, envelopeTail, this);
+            f = created;
+            // The first read happens once Redis confirms the subscription, so no wake-up falls
+            // between.
+            pubSub.async().subscribe(keyPrefix + channel).thenRun(created::wake);
+          }
+          f.add(listener);
+          return f;
+        });
     return () -> unwatch(channel, listener);
   }
 
   private void unwatch(String channel, WatchListener listener) {
-    boolean[] last = {false};
     feeds.computeIfPresent(
         channel,
         (name, feed) -> {
           if (!feed.remove(listener)) return feed;
-          last[0] = true;
+          if (!closed) pubSub.async().unsubscribe(keyPrefix + channel);
           return null;
         });
-    if (last[0] && !closed) pubSub.async().unsubscribe(keyPrefix + channel);
   }
 
   /** Tells every watcher of a Pub/Sub outage and, once it is over, makes every feed catch up. */

@@ -161,6 +161,54 @@ class ChannelFeedTest {
     }
   }
 
+  /**
+   * One thread ends a channel's last watch on an engine while another starts one (two Realtime
+   * instances sharing the engine): Redis must end up subscribed. When the UNSUBSCRIBE of the old
+   * feed was sent after the engine's map changed, it could reach Redis after the new feed's
+   * SUBSCRIBE and leave the new subscriber deaf. Seeded.
+   */
+  @Test
+  void aSubscriptionStartedWhileTheLastOneEndsStillHearsTheChannel() throws Exception {
+    long seed = Long.getLong("seed", System.nanoTime());
+    System.out.println("ChannelFeedTest seed=" + seed + " (replay with -Dseed=" + seed + ")");
+    java.util.Random random = new java.util.Random(seed);
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine = RedisEngine.connect(server.uri());
+        Realtime first = Realtime.builder().engine(engine).build();
+        Realtime second = Realtime.builder().engine(engine).build()) {
+      var ch = second.channel("churn");
+      for (int round = 0; round < 300; round++) {
+        var old = first.channel("churn").subscribe(Subscribe.toAll().onData(m -> {}));
+        CountDownLatch go = new CountDownLatch(1);
+        int spin = random.nextInt(2000);
+        Thread ender =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        go.await();
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      for (int i = 0; i < spin; i++) Thread.onSpinWait();
+                      old.unsubscribe();
+                    });
+        ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+        go.countDown();
+        var fresh = ch.subscribe(Subscribe.toAll().onData(m -> got.add(m.data())));
+        ender.join();
+        ch.emit("n", round);
+        int expected = round;
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(1))
+            .alias("round " + round + ", seed " + seed)
+            .until(() -> got.contains(expected));
+        fresh.unsubscribe();
+      }
+    }
+  }
+
   @Test
   void subscriptionsAreToldTheyAreConnectedFirst() {
     try (RedisServer server = RedisServer.start();
