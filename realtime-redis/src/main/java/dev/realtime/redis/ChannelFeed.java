@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * differ from stream order, but an entry is in the stream before its wake-up can arrive, so reading
  * the stream gives every entry, once, in id order.
  *
- * <p>One message needs no read: this engine's envelope names the entry before it in the stream
- * ({@link PublishedEntry}), and when that is the newest entry of the tail, the message's entry is
+ * <p>One message needs no read: this engine's envelope names an id with no stream entry between it
+ * and its own ({@link PublishedEntry}), and when that id is the tail's end, the message's entry is
  * the stream's next one and joins the tail as a read would have added it. Under this engine's own
  * emitters, in any number of processes, that is nearly every message (the append script publishes
  * in stream order); the original's messages, and anything out of line, are wake-ups.
