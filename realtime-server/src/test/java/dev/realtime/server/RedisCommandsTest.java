@@ -210,6 +210,12 @@ class RedisCommandsTest {
       assertThat(line.get(field).isNumber()).as(field).isTrue();
       assertThat(line.get(field).doubleValue()).as(field).isPositive();
     }
+    for (String field : new String[] {"machine_wake_late_p50_ms", "machine_wake_late_p99_ms"}) {
+      assertThat(line.get(field)).as(field).isNotNull();
+      assertThat(line.get(field).doubleValue()).as(field).isNotNegative();
+    }
+    assertThat(line.get("machine_wake_late_p99_ms").doubleValue())
+        .isGreaterThanOrEqualTo(line.get("machine_wake_late_p50_ms").doubleValue());
     assertThat(line.get("concurrency").intValue()).isEqualTo(2);
     assertThat(line.get("emits").longValue()).isPositive();
     assertThat(line.get("delivered").longValue()).isEqualTo(line.get("emits").longValue());
