@@ -52,6 +52,44 @@ class TransportSubscriptionTest {
   }
 
   @Test
+  void onEntryForwardsUntypedDataWithoutDecodingIt() {
+    var ch = realtime.channel("room");
+    var seen = new LinkedBlockingQueue<LogEntry>();
+    ch.subscribe(Subscribe.toAll().onEntry(seen::add));
+    ch.emit("n", java.util.Map.of("nested", List.of(1, 2)));
+    await().until(() -> seen.size() == 1);
+    // Nothing was decoded and cached on the entry: history keeps the JSON bytes, not a tree of
+    // them.
+    Object nothingCached = new Object();
+    assertThat(seen.peek().data().decode(Object.class, p -> nothingCached)).isSameAs(nothingCached);
+    assertThat(seen.peek().data().jsonText()).isEqualTo("{\"nested\":[1,2]}");
+  }
+
+  @Test
+  void onEntrySkipsAndReportsStoredDataThatDoesNotFitTheEventsRegisteredType() throws Exception {
+    try (var engine = dev.realtime.memory.MemoryEngine.create();
+        Realtime untyped = Realtime.builder().engine(engine).build();
+        Realtime typed =
+            Realtime.builder()
+                .engine(engine)
+                .schema(Schema.builder().event("count", Integer.class).build())
+                .onError(hook::add)
+                .build()) {
+      var seen = new LinkedBlockingQueue<String>();
+      typed
+          .channel("room")
+          .subscribe(Subscribe.toAll().onEntry(e -> seen.add(e.data().jsonText())));
+      untyped.channel("room").emit("count", "not a number");
+      untyped.channel("room").emit("count", 7);
+      await().until(() -> seen.size() == 1);
+      assertThat(List.copyOf(seen)).containsExactly("7");
+      assertThat(hook.poll(5, java.util.concurrent.TimeUnit.SECONDS))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("has data that is not");
+    }
+  }
+
+  @Test
   void onEntryAndOnDataTogetherAreRefused() {
     var ch = realtime.channel("room");
     assertThatThrownBy(() -> ch.subscribe(Subscribe.toAll().onData(m -> {}).onEntry(e -> {})))

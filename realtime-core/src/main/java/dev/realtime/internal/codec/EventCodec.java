@@ -155,6 +155,22 @@ public final class EventCodec {
    *     someone else); the caller skips the entry and reports it
    */
   public Object decode(LogEntry entry) {
+    return decode(entry, true);
+  }
+
+  /**
+   * Checks that a stored entry can be read as {@link #decode} would, for transports that forward
+   * the stored JSON as it is: data that is readable and of an event without a registered Java type
+   * is not decoded at all (a stored payload is always one JSON value), so forwarding an entry does
+   * not build, and history does not keep, a tree of its data.
+   *
+   * @throws EngineException as {@link #decode} does
+   */
+  public void check(LogEntry entry) {
+    decode(entry, false);
+  }
+
+  private Object decode(LogEntry entry, boolean untypedToo) {
     EventType type = types.get(entry.event());
     if (type == null) type = untyped;
     Payload payload = entry.data();
@@ -169,6 +185,7 @@ public final class EventCodec {
     }
     Object local = payload.localValue();
     if (local != null && type.rawClass.isInstance(local)) return local;
+    if (type.javaType == null && !untypedToo) return null;
     EventType t = type;
     try {
       return payload.decode(t.rawClass, p -> decodeJson(t, p));

@@ -244,9 +244,10 @@ final class CursorSubscription<T> implements Subscription, Runnable {
 
   @SuppressWarnings("unchecked")
   private void deliver(LogEntry entry) {
-    Object data;
+    Object data = null;
     try {
-      data = codec.decode(entry);
+      if (onEntry != null) codec.check(entry);
+      else data = codec.decode(entry);
     } catch (RealtimeException e) {
       errors.report(e); // skipped: one undecodable entry must not stop the channel
       return;
