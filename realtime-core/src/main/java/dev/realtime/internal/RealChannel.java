@@ -37,7 +37,7 @@ final class RealChannel implements Channel {
 
   @Override
   public String emit(String event, Object data) {
-    return join(append(event, data)).toString();
+    return join(append(event, data, true)).toString();
   }
 
   @Override
@@ -47,15 +47,16 @@ final class RealChannel implements Channel {
 
   @Override
   public CompletableFuture<String> emitAsync(String event, Object data) {
-    return append(event, data).thenApply(EntryId::toString);
+    return append(event, data, false).thenApply(EntryId::toString);
   }
 
   /** Validates and encodes on the caller's thread (so bad data throws here), then appends. */
-  private CompletableFuture<EntryId> append(String event, Object data) {
+  private CompletableFuture<EntryId> append(String event, Object data, boolean awaited) {
     realtime.checkOpen();
     Objects.requireNonNull(event, "event");
     Payload payload = realtime.codec.encode(name, event, data);
-    return realtime.engine.append(new Append(name, event, payload, realtime.history));
+    Append append = new Append(name, event, payload, realtime.history);
+    return awaited ? realtime.engine.appendAwaited(append) : realtime.engine.append(append);
   }
 
   @Override

@@ -22,6 +22,15 @@ public interface Engine extends AutoCloseable {
    */
   CompletableFuture<EntryId> append(Append append);
 
+  /**
+   * {@link #append} for a caller that waits for the result on its own thread and attaches nothing
+   * to the future (a blocking {@code emit}): the engine may complete it on its own I/O thread,
+   * which saves the hand-off to another thread that futures other code continues from need.
+   */
+  default CompletableFuture<EntryId> appendAwaited(Append append) {
+    return append(append);
+  }
+
   /** Reads the entries of a channel's log that {@code range} selects, oldest first. */
   CompletableFuture<ReadResult> read(String channel, Range range);
 

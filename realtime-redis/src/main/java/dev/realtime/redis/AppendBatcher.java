@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -24,7 +25,8 @@ import java.util.function.BiFunction;
  * gets its own id or its own error: the batch shares only the round trip.
  */
 final class AppendBatcher {
-  private record Pending(Append append, CompletableFuture<EntryId> result) {}
+  /** {@code awaited}: only the emitting thread waits for the result (see Engine.appendAwaited). */
+  private record Pending(Append append, CompletableFuture<EntryId> result, boolean awaited) {}
 
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -53,9 +55,9 @@ final class AppendBatcher {
     this.completions = completions;
   }
 
-  CompletableFuture<EntryId> append(Append append) {
+  CompletableFuture<EntryId> append(Append append, boolean awaited) {
     CompletableFuture<EntryId> result = new CompletableFuture<>();
-    queue.add(new Pending(append, result));
+    queue.add(new Pending(append, result, awaited));
     drain();
     return result;
   }
@@ -115,33 +117,55 @@ final class AppendBatcher {
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
-    // Completed off Lettuce's event loop: callers' continuations and the next batch (which may
-    // have to reconnect, a blocking call) must not run there.
-    call.whenCompleteAsync(
+    boolean lone = batch.size() == 1 && batch.get(0).awaited();
+    call.whenComplete(
         (reply, error) -> {
-          inFlight.decrementAndGet();
-          for (int i = 0; i < batch.size(); i++) {
-            Pending pending = batch.get(i);
-            String channel = pending.append().channel();
-            if (error != null) {
-              pending
-                  .result()
-                  .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
-              continue;
-            }
-            String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
-            if (id.startsWith("ERR ")) {
-              pending
-                  .result()
-                  .completeExceptionally(
-                      new EngineException(
-                          "emit to channel '" + channel + "' failed: " + id.substring(4)));
-            } else {
-              pending.result().complete(EntryId.parse(id));
-            }
+          if (lone && inFlight.get() == 1 && queue.isEmpty()) {
+            // The only emit under way, and only its blocked emitter waits for it: complete it
+            // right on Lettuce's event loop, one thread hand-off less (+10-18 % emits/s at
+            // concurrency 1). Not when others wait: a woken emitter would then send its next emit
+            // alone instead of joining the batch that the completing thread takes below (-13 % at
+            // concurrency 32), and waking several emitters there delays the loop's next read.
+            inFlight.decrementAndGet();
+            complete(batch, reply, error);
+            return;
           }
-          drain();
-        },
-        completions);
+          // Off Lettuce's event loop: callers' continuations and the next batch (sending may
+          // have to reconnect, a blocking call) must not run there.
+          Runnable finish =
+              () -> {
+                inFlight.decrementAndGet();
+                complete(batch, reply, error);
+                drain();
+              };
+          try {
+            completions.execute(finish);
+          } catch (RejectedExecutionException closed) {
+            finish.run(); // the engine is closed: sending fails at once, without a reconnect
+          }
+        });
+  }
+
+  private void complete(List<Pending> batch, List<Object> reply, Throwable error) {
+    for (int i = 0; i < batch.size(); i++) {
+      Pending pending = batch.get(i);
+      String channel = pending.append().channel();
+      if (error != null) {
+        pending
+            .result()
+            .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
+        continue;
+      }
+      String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
+      if (id.startsWith("ERR ")) {
+        pending
+            .result()
+            .completeExceptionally(
+                new EngineException(
+                    "emit to channel '" + channel + "' failed: " + id.substring(4)));
+      } else {
+        pending.result().complete(EntryId.parse(id));
+      }
+    }
   }
 }

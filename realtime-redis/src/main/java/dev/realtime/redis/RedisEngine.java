@@ -325,7 +325,14 @@ public final class RedisEngine implements Engine {
   public CompletableFuture<EntryId> append(Append append) {
     if (closed)
       return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
-    return batcher.append(append);
+    return batcher.append(append, false);
+  }
+
+  @Override
+  public CompletableFuture<EntryId> appendAwaited(Append append) {
+    if (closed)
+      return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
+    return batcher.append(append, true);
   }
 
   // ---------------------------------------------------------------- read
