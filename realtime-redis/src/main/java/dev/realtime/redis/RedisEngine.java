@@ -323,16 +323,18 @@ public final class RedisEngine implements Engine {
 
   @Override
   public CompletableFuture<EntryId> append(Append append) {
-    if (closed)
-      return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
-    return batcher.append(append, false);
+    return append(append, false);
   }
 
   @Override
   public CompletableFuture<EntryId> appendAwaited(Append append) {
+    return append(append, true);
+  }
+
+  private CompletableFuture<EntryId> append(Append append, boolean awaited) {
     if (closed)
       return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
-    return batcher.append(append, true);
+    return batcher.append(append, awaited);
   }
 
   // ---------------------------------------------------------------- read
