@@ -128,22 +128,28 @@ final class AppendBatcher {
             // concurrency 32), and waking several emitters there delays the loop's next read.
             inFlight.decrementAndGet();
             complete(batch, reply, error);
+            // An emit queued since the check, with the in-flight limit reached, left sending it
+            // to this completion.
+            if (!queue.isEmpty()) offLoop(this::drain);
             return;
           }
           // Off Lettuce's event loop: callers' continuations and the next batch (sending may
           // have to reconnect, a blocking call) must not run there.
-          Runnable finish =
+          offLoop(
               () -> {
                 inFlight.decrementAndGet();
                 complete(batch, reply, error);
                 drain();
-              };
-          try {
-            completions.execute(finish);
-          } catch (RejectedExecutionException closed) {
-            finish.run(); // the engine is closed: sending fails at once, without a reconnect
-          }
+              });
         });
+  }
+
+  private void offLoop(Runnable task) {
+    try {
+      completions.execute(task);
+    } catch (RejectedExecutionException closed) {
+      task.run(); // the engine is closed: sending fails at once, without a reconnect
+    }
   }
 
   private void complete(List<Pending> batch, List<Object> reply, Throwable error) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Realtime;
 import io.lettuce.core.RedisClient;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,62 @@ class AsyncResultsTest {
           .extracting(m -> m.id())
           .hasSize(4)
           .contains(blocking);
+    }
+  }
+
+  /**
+   * Blocking emits from several threads, some alone and some together, with every in-flight limit
+   * from one up: a lone emit completed on Lettuce's event loop must still hand anything queued
+   * meanwhile to a sender, or (with one call in flight) that emit would wait forever.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 4})
+  void blockingEmitsFromManyThreadsAllCompleteWhateverTheInFlightLimit(int maxInFlight)
+      throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("blockingEmitsFromManyThreads maxInFlight=" + maxInFlight + " seed=" + seed);
+    try (RedisServer server = RedisServer.start();
+        Realtime realtime =
+            Realtime.builder()
+                .engine(RedisEngine.builder(server.uri()).maxInFlight(maxInFlight).build())
+                .build()) {
+      int threads = 6;
+      int perThread = 400;
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<List<String>>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          java.util.Random random = new java.util.Random(seed + t);
+          int thread = t;
+          results.add(
+              pool.submit(
+                  () -> {
+                    List<String> ids = new java.util.ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                      // Pauses of up to 0.3 ms leave many emits alone in flight, others overlap.
+                      if (random.nextInt(3) == 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(300_000));
+                      }
+                      ids.add(realtime.channel("many-" + thread % 2).emit("n", i));
+                    }
+                    return ids;
+                  }));
+        }
+        for (var r : results) {
+          List<String> ids = r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          assertThat(ids).hasSize(perThread).doesNotHaveDuplicates();
+          // One thread's emits are stored in the order it made them.
+          assertThat(ids)
+              .isSortedAccordingTo(java.util.Comparator.comparing(dev.realtime.spi.EntryId::parse));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      try (RedisClient client = RedisClient.create(server.uri());
+          var connection = client.connect()) {
+        assertThat(connection.sync().xlen("many-0")).isEqualTo(3L * perThread);
+        assertThat(connection.sync().xlen("many-1")).isEqualTo(3L * perThread);
+      }
     }
   }
 }
