@@ -152,6 +152,7 @@ final class AppendBatcher {
     }
   }
 
+  /** Completes every emit of the batch; never throws, so no emitter is left waiting. */
   private void complete(List<Pending> batch, List<Object> reply, Throwable error) {
     for (int i = 0; i < batch.size(); i++) {
       Pending pending = batch.get(i);
@@ -162,15 +163,27 @@ final class AppendBatcher {
             .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
         continue;
       }
-      String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
-      if (id.startsWith("ERR ")) {
+      try {
+        String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
+        if (id.startsWith("ERR ")) {
+          pending
+              .result()
+              .completeExceptionally(
+                  new EngineException(
+                      "emit to channel '" + channel + "' failed: " + id.substring(4)));
+        } else {
+          pending.result().complete(EntryId.parse(id));
+        }
+      } catch (RuntimeException unexpected) {
         pending
             .result()
             .completeExceptionally(
                 new EngineException(
-                    "emit to channel '" + channel + "' failed: " + id.substring(4)));
-      } else {
-        pending.result().complete(EntryId.parse(id));
+                    "emit to channel '"
+                        + channel
+                        + "' got a reply from Redis that is not an entry id: "
+                        + unexpected,
+                    unexpected));
       }
     }
   }

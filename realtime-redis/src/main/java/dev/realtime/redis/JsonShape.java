@@ -1,14 +1,16 @@
 package dev.realtime.redis;
 
 /**
- * Tells whether bytes are exactly one JSON value (RFC 8259), without building anything: the check
- * the stream reader makes on every entry's {@code data}, because the original stores strings raw
- * and only text that is not JSON must be read as a string. A full parser per entry cost more
- * allocation than the rest of the read path together; this is a single pass with no allocation.
- * {@code JsonShapeTest} compares it with Jackson on seeded random inputs.
+ * Tells whether bytes are exactly one JSON value (RFC 8259) in well-formed UTF-8, within Jackson's
+ * default limits (nesting depth, number length), without building anything: the check the stream
+ * reader makes on every entry's {@code data}, because the original stores strings raw and only text
+ * that is not JSON must be read as a string. What passes is forwarded to transports as is. A full
+ * parser per entry cost more allocation than the rest of the read path together; this is a single
+ * pass with no allocation. {@code JsonShapeTest} compares it with Jackson on seeded random inputs.
  */
 final class JsonShape {
   private static final int MAX_DEPTH = 500; // as Jackson's default nesting limit
+  private static final int MAX_NUMBER_LENGTH = 1000; // as Jackson's default number length limit
 
   private final byte[] b;
   private int i;
@@ -122,9 +124,58 @@ final class JsonShape {
           return false;
         }
       }
-      // Bytes >= 0x80 are UTF-8 continuation or lead bytes: the stream holds UTF-8 text, and
-      // whether it is well formed is the decoder's concern, not JSON's shape.
+      if (c >= 0x80) {
+        // Strings must be well-formed UTF-8, as for Jackson: a transport forwards this text as is.
+        int end = sequenceEnd(b, i - 1);
+        if (end < 0) return false;
+        i = end;
+      }
     }
+  }
+
+  /**
+   * Where the first byte of {@code utf8} that does not begin a well-formed UTF-8 sequence is (RFC
+   * 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or -1 if there is none.
+   */
+  static int invalidUtf8At(byte[] utf8) {
+    for (int at = 0; at < utf8.length; ) {
+      if (utf8[at] >= 0) {
+        at++;
+        continue;
+      }
+      int end = sequenceEnd(utf8, at);
+      if (end < 0) return at;
+      at = end;
+    }
+    return -1;
+  }
+
+  /** The index after the multi-byte UTF-8 sequence that starts at {@code at}, or -1. */
+  private static int sequenceEnd(byte[] b, int at) {
+    int lead = b[at] & 0xFF;
+    int length;
+    int low = 0x80; // the range of the second byte, which rules out overlong forms and surrogates
+    int high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return -1;
+    }
+    if (at + length > b.length) return -1;
+    int second = b[at + 1] & 0xFF;
+    if (second < low || second > high) return -1;
+    for (int k = 2; k < length; k++) {
+      if ((b[at + k] & 0xC0) != 0x80) return -1;
+    }
+    return at + length;
   }
 
   private boolean literal(String word) {
@@ -156,7 +207,7 @@ final class JsonShape {
       if (i >= b.length || !isDigit(b[i])) return false;
       while (i < b.length && isDigit(b[i])) i++;
     }
-    return i > start;
+    return i > start && i - start <= MAX_NUMBER_LENGTH;
   }
 
   private static boolean isDigit(byte c) {

@@ -100,8 +100,20 @@ final class StreamReads {
     return new LogEntry(id, new String(event, StandardCharsets.UTF_8), channel, payload(data));
   }
 
-  /** Stored data as JSON: JSON text as is, anything else as the string it is. */
+  /**
+   * Stored data as JSON: JSON text as is, any other text as the string it is, and bytes that are
+   * not UTF-8 text as a malformed entry (skipped and reported, never forwarded to a transport).
+   */
   static Payload payload(byte[] utf8) {
+    int bad = JsonShape.invalidUtf8At(utf8);
+    if (bad >= 0) {
+      return Payload.malformed(
+          "its data is not UTF-8 text (byte "
+              + bad
+              + " of "
+              + utf8.length
+              + " begins no valid UTF-8 sequence)");
+    }
     if (JsonShape.isOneValue(utf8)) return Payload.ofJson(utf8);
     return Payload.ofJson(JSON.writeValueAsBytes(new String(utf8, StandardCharsets.UTF_8)));
   }

@@ -73,8 +73,15 @@ class AsyncResultsTest {
   @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 4})
   void blockingEmitsFromManyThreadsAllCompleteWhateverTheInFlightLimit(int maxInFlight)
       throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("blockingEmitsFromManyThreads maxInFlight=" + maxInFlight + " seed=" + seed);
+    long seed = Long.getLong("seed", System.nanoTime());
+    System.out.println(
+        "blockingEmitsFromManyThreads maxInFlight="
+            + maxInFlight
+            + " seed="
+            + seed
+            + " (replay with -Dseed="
+            + seed
+            + ")");
     try (RedisServer server = RedisServer.start();
         Realtime realtime =
             Realtime.builder()

@@ -3,6 +3,7 @@ package dev.realtime.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -67,6 +68,40 @@ class JsonShapeTest {
             "'x'",
             "1 2")) {
       assertThat(JsonShape.isOneValue(raw.getBytes(StandardCharsets.UTF_8))).as(raw).isFalse();
+    }
+  }
+
+  @Test
+  void stringsMustBeWellFormedUtf8AsForJackson() {
+    byte[][] bad = {
+      {'"', (byte) 0xC3, '"'}, // a lead byte without its continuation
+      {'"', (byte) 0xFF, ' ', 'a', '"'}, // never a UTF-8 byte
+      {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}, // an encoded surrogate
+      {'"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"'}, // above U+10FFFF
+      {'"', (byte) 0xE2, (byte) 0x82, '"'}, // a truncated three-byte sequence
+    };
+    for (byte[] b : bad) {
+      assertThat(jackson(b)).as(Arrays.toString(b)).isFalse();
+      assertThat(JsonShape.isOneValue(b)).as(Arrays.toString(b)).isFalse();
+      assertThat(JsonShape.invalidUtf8At(b)).as(Arrays.toString(b)).isEqualTo(1);
+      assertThat(JsonShape.valueEnd(b, 0)).as(Arrays.toString(b)).isEqualTo(-1);
+    }
+    // Overlong forms are not UTF-8 either (RFC 3629), whatever a lenient decoder makes of them.
+    assertThat(JsonShape.invalidUtf8At(new byte[] {'a', (byte) 0xC0, (byte) 0x80})).isEqualTo(1);
+    assertThat(JsonShape.invalidUtf8At(new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80}))
+        .isZero();
+    String good = "\"é € 😀 \u00e9\"";
+    byte[] utf8 = good.getBytes(StandardCharsets.UTF_8);
+    assertThat(JsonShape.invalidUtf8At(utf8)).isEqualTo(-1);
+    assertThat(JsonShape.isOneValue(utf8)).isTrue().isEqualTo(jackson(utf8));
+  }
+
+  @Test
+  void numbersAreLimitedToJacksonsLength() {
+    for (int digits : new int[] {999, 1000, 1001, 1451}) {
+      byte[] number = "7".repeat(digits).getBytes(StandardCharsets.US_ASCII);
+      assertThat(JsonShape.isOneValue(number)).as(digits + " digits").isEqualTo(jackson(number));
+      assertThat(JsonShape.isOneValue(number)).as(digits + " digits").isEqualTo(digits <= 1000);
     }
   }
 

@@ -114,6 +114,48 @@ class RedisBadDataTest {
   }
 
   @Test
+  void dataThatIsNotUtf8IsSkippedAndReportedByEverySubscriptionIncludingATransports()
+      throws Exception {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build();
+        var raw = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+      var ch = realtime.channel("not-utf8");
+      ConcurrentLinkedQueue<Object> typed = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<String> forwarded = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().onData(m -> typed.add(m.data())).onError(errors::add));
+      // A transport (the SSE server) forwards stored JSON as it is: it must never get bytes that
+      // are not text.
+      ch.subscribe(
+          Subscribe.toAll().onEntry(e -> forwarded.add(e.data().jsonText())).onError(errors::add));
+      byte[][] notText = {
+        {'"', (byte) 0xC3, '"'}, // shaped like a JSON string
+        {'h', 'i', ' ', (byte) 0xFF}, // a raw string
+      };
+      for (byte[] data : notText) {
+        raw.sync()
+            .xadd(
+                "not-utf8".getBytes(),
+                java.util.Map.of(
+                    "data".getBytes(), data,
+                    "event".getBytes(), "e".getBytes(),
+                    "channel".getBytes(), "not-utf8".getBytes()));
+      }
+      ch.emit("e", "fine");
+      await().until(() -> typed.size() == 1 && forwarded.size() == 1);
+      assertThat(typed).containsExactly("fine");
+      assertThat(forwarded).containsExactly("\"fine\"");
+      await().until(() -> errors.size() == 4);
+      assertThat(errors)
+          .allSatisfy(
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(EngineException.class)
+                      .hasMessageContaining("skipped")
+                      .hasMessageContaining("not UTF-8 text"));
+    }
+  }
+
+  @Test
   void theOriginalsPingMessagesAndForeignPublishesAreIgnored() {
     try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
       var ch = realtime.channel("pings");
