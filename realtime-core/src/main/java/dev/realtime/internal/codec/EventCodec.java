@@ -161,8 +161,10 @@ public final class EventCodec {
   /**
    * Checks that a stored entry can be read as {@link #decode} would, for transports that forward
    * the stored JSON as it is: data that is readable and of an event without a registered Java type
-   * is not decoded at all (a stored payload is always one JSON value), so forwarding an entry does
-   * not build, and history does not keep, a tree of its data.
+   * is not decoded at all, so forwarding an entry does not build, and history does not keep, a tree
+   * of its data. This relies on what engines promise of a {@link Payload} without a problem: one
+   * JSON value in UTF-8 that the decoder accepts (the Redis engine marks stored bytes that are not
+   * UTF-8 text as malformed and reads what its JSON check rejects as a string).
    *
    * @throws EngineException as {@link #decode} does
    */
