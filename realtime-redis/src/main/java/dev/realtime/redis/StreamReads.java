@@ -105,6 +105,9 @@ final class StreamReads {
    * not UTF-8 text as a malformed entry (skipped and reported, never forwarded to a transport).
    */
   static Payload payload(byte[] utf8) {
+    // One JSON value is UTF-8 text already (JsonShape checks strings, and nothing else may hold a
+    // byte above 0x7F), so only what is not JSON needs the separate check.
+    if (JsonShape.isOneValue(utf8)) return Payload.ofJson(utf8);
     int bad = JsonShape.invalidUtf8At(utf8);
     if (bad >= 0) {
       return Payload.malformed(
@@ -114,7 +117,6 @@ final class StreamReads {
               + utf8.length
               + " begins no valid UTF-8 sequence)");
     }
-    if (JsonShape.isOneValue(utf8)) return Payload.ofJson(utf8);
     return Payload.ofJson(JSON.writeValueAsBytes(new String(utf8, StandardCharsets.UTF_8)));
   }
 }
