@@ -179,11 +179,13 @@ public abstract class EngineConformanceTest {
   @Test
   void expireAfterDropsAnIdleChannelAndEveryEmitRestartsTheTimer() throws Exception {
     String ch = channel("expiry");
-    History expiring = History.maxLength(100).expireAfter(Duration.ofMillis(1500));
+    // Sleeps well inside the expiry, so a stalled machine (GC, a busy CI host) does not expire the
+    // channel early: each may overrun by 1.2 s.
+    History expiring = History.maxLength(100).expireAfter(Duration.ofMillis(3000));
     engine.append(append(ch, "e", "1", expiring)).join();
-    Thread.sleep(900);
+    Thread.sleep(1800);
     engine.append(append(ch, "e", "2", expiring)).join(); // slides the expiry
-    Thread.sleep(900); // 1800 ms after the first emit, 900 after the second
+    Thread.sleep(1800); // 3600 ms after the first emit, 1800 after the second
     assertThat(engine.read(ch, Range.after(EntryId.ZERO, 10)).join().entries()).hasSize(2);
     await()
         .atMost(Duration.ofSeconds(5))

@@ -37,6 +37,7 @@ final class AppendBatcher {
   private final BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send;
   private final BiFunction<String, Throwable, EngineException> failure;
   private final Executor completions;
+  private final AwaitedEmit.Spinning spinning;
 
   AppendBatcher(
       int maxInFlight,
@@ -45,7 +46,8 @@ final class AppendBatcher {
       byte[] envelopeTail,
       BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send,
       BiFunction<String, Throwable, EngineException> failure,
-      Executor completions) {
+      Executor completions,
+      long spinNanos) {
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
     this.keyPrefix = keyPrefix;
@@ -53,10 +55,16 @@ final class AppendBatcher {
     this.send = send;
     this.failure = failure;
     this.completions = completions;
+    this.spinning = new AwaitedEmit.Spinning(spinNanos);
   }
 
   CompletableFuture<EntryId> append(Append append, boolean awaited) {
-    CompletableFuture<EntryId> result = new CompletableFuture<>();
+    // Only an emitter on a platform thread may spin (see AwaitedEmit); a virtual one gets the
+    // plain future, so its path is exactly what it was without spinning.
+    CompletableFuture<EntryId> result =
+        awaited && spinning.enabled() && !Thread.currentThread().isVirtual()
+            ? new AwaitedEmit(spinning)
+            : new CompletableFuture<>();
     queue.add(new Pending(append, result, awaited));
     drain();
     return result;
@@ -77,6 +85,9 @@ final class AppendBatcher {
         if (batch.isEmpty()) {
           inFlight.decrementAndGet(); // someone else took them; look again
           continue;
+        }
+        if (n == 0 && batch.size() == 1 && batch.get(0).result() instanceof AwaitedEmit alone) {
+          alone.sentAlone(); // its emitter may spin for the reply: nothing else is under way
         }
         sendBatch(batch);
       }

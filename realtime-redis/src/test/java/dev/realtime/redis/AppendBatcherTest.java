@@ -44,7 +44,8 @@ class AppendBatcherTest {
           return call;
         },
         (what, error) -> new EngineException(what + " failed: " + error.getMessage(), error),
-        countingExecutor);
+        countingExecutor,
+        1_000_000); // blocking emits on platform threads may spin 1 ms
   }
 
   static Append append(String channel) {
@@ -108,5 +109,91 @@ class AppendBatcherTest {
     assertThat(calls).hasSize(3);
     calls.get(2).complete(ids("7-0"));
     assertThat(b).isCompletedWithValue(EntryId.parse("7-0"));
+  }
+
+  @Test
+  void onlyABlockingEmitSentWithNothingElseUnderWayMaySpinForItsReply() {
+    AppendBatcher batcher = batcher(1);
+    CompletableFuture<EntryId> lone = batcher.append(append("a"), true);
+    CompletableFuture<EntryId> queued = batcher.append(append("b"), true); // behind the first
+    CompletableFuture<EntryId> async = batcher.append(append("c"), false);
+    assertThat(lone)
+        .isInstanceOfSatisfying(AwaitedEmit.class, e -> assertThat(e.isAlone()).isTrue());
+    assertThat(async).isNotInstanceOf(AwaitedEmit.class); // others continue from it: no spinning
+    calls.get(0).complete(ids("5-0"));
+    // The queued blocking emit went out together with the async one: not alone.
+    assertThat(calls).hasSize(2);
+    assertThat(queued)
+        .isInstanceOfSatisfying(AwaitedEmit.class, e -> assertThat(e.isAlone()).isFalse());
+    calls.get(1).complete(ids("6-0", "7-0"));
+    assertThat(queued).isCompletedWithValue(EntryId.parse("6-0"));
+
+    AppendBatcher four = batcher(4);
+    CompletableFuture<EntryId> first = four.append(append("a"), true);
+    CompletableFuture<EntryId> beside = four.append(append("b"), true); // sent while one is out
+    assertThat(calls).hasSize(4);
+    assertThat(((AwaitedEmit) first).isAlone()).isTrue();
+    assertThat(((AwaitedEmit) beside).isAlone()).isFalse();
+  }
+
+  @Test
+  void aBlockingEmitOnAVirtualThreadOrWithSpinningOffGetsAPlainFuture() throws Exception {
+    AppendBatcher batcher = batcher(4);
+    CompletableFuture<CompletableFuture<EntryId>> fromVirtual = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> fromVirtual.complete(batcher.append(append("a"), true))).join();
+    assertThat(fromVirtual.join()).isNotInstanceOf(AwaitedEmit.class);
+    AppendBatcher off =
+        new AppendBatcher(
+            4,
+            64,
+            "",
+            new byte[0],
+            (k, a) -> new CompletableFuture<>(),
+            (w, e) -> null,
+            r -> {},
+            0);
+    assertThat(off.append(append("a"), true)).isNotInstanceOf(AwaitedEmit.class);
+  }
+
+  @Test
+  void spinningStopsForAHundredLoneEmitsAfterWaitsThatOutlastTheBudgetThenTriesAgain() {
+    AwaitedEmit.Spinning spinning = new AwaitedEmit.Spinning(10_000); // 10 µs
+    CompletableFuture<Object> never = new CompletableFuture<>();
+    int missesToRunOut = AwaitedEmit.Spinning.MAX_CREDIT / AwaitedEmit.Spinning.MISS_COST;
+    for (int i = 0; i < missesToRunOut; i++) spinning.await(never);
+    assertThat(spinning.spins()).isEqualTo(missesToRunOut);
+    assertThat(spinning.misses()).isEqualTo(missesToRunOut);
+    for (int i = 0; i < AwaitedEmit.Spinning.SKIP; i++) spinning.await(never);
+    assertThat(spinning.spins()).as("no spin while skipping").isEqualTo(missesToRunOut);
+    spinning.await(never);
+    assertThat(spinning.spins()).as("then it tries again").isEqualTo(missesToRunOut + 1);
+
+    // A reply that is there in time earns credit: one miss among hits never stops spinning.
+    AwaitedEmit.Spinning steady = new AwaitedEmit.Spinning(10_000);
+    CompletableFuture<Object> done = CompletableFuture.completedFuture("5-0");
+    for (int i = 0; i < 1000; i++) steady.await(i % 5 == 0 ? never : done);
+    assertThat(steady.spins()).isEqualTo(1000);
+    assertThat(steady.misses()).isEqualTo(200);
+
+    AwaitedEmit.Spinning off = new AwaitedEmit.Spinning(0);
+    off.await(never);
+    assertThat(off.spins()).isZero();
+  }
+
+  @Test
+  void aLoneEmitterSpinsOnAPlatformThreadButAVirtualThreadParksAtOnce() throws Exception {
+    for (boolean virtual : new boolean[] {false, true}) {
+      AwaitedEmit.Spinning spinning = new AwaitedEmit.Spinning(1_000_000);
+      AwaitedEmit emit = new AwaitedEmit(spinning);
+      emit.sentAlone();
+      CompletableFuture<EntryId> joined = new CompletableFuture<>();
+      Runnable waiter = () -> joined.complete(emit.join());
+      Thread t = virtual ? Thread.ofVirtual().start(waiter) : Thread.ofPlatform().start(waiter);
+      Thread.sleep(20); // past the 1 ms budget: a platform thread's spin has missed by now
+      emit.complete(EntryId.parse("5-0"));
+      t.join();
+      assertThat(joined).isCompletedWithValue(EntryId.parse("5-0"));
+      assertThat(spinning.spins()).as("virtual: %s", virtual).isEqualTo(virtual ? 0 : 1);
+    }
   }
 }

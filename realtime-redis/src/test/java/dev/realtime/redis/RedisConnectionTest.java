@@ -53,6 +53,18 @@ class RedisConnectionTest {
   }
 
   @Test
+  void aSpinWaitOutsideZeroToOneMillisecondIsRefusedWithTheAcceptedRange() {
+    RedisEngine.Builder builder = RedisEngine.builder("redis://127.0.0.1:1");
+    for (Duration bad : new Duration[] {Duration.ofNanos(-1), Duration.ofMillis(2)}) {
+      assertThatThrownBy(() -> builder.spinWait(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("spinWait must be between 0 and 1 ms")
+          .hasMessageContaining(bad.toString());
+    }
+    builder.spinWait(Duration.ZERO).spinWait(Duration.ofMillis(1)); // both ends accepted
+  }
+
+  @Test
   void oneSubscriptionAndOneReaderPerChannelServeEveryLocalSubscriber() throws Exception {
     try (RedisServer server = RedisServer.start();
         RedisEngine engine = RedisEngine.connect(server.uri());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +72,7 @@ class RedisFaultTest {
                   .onError(errors::add));
       // One emitter keeps emitting through the outage, retrying what fails.
       Channel ch = emitterSide.channel(name);
-      List<String> acknowledged = new ArrayList<>();
+      List<String> acknowledged = new CopyOnWriteArrayList<>(); // read while the emitter runs
       AtomicBoolean stop = new AtomicBoolean();
       Thread emitter =
           Thread.ofPlatform()
@@ -135,6 +136,8 @@ class RedisFaultTest {
   private static void join(Thread t) {
     try {
       t.join(10_000);
+      // An emitter still running would go on adding to what the test is checking.
+      assertThat(t.isAlive()).as("the emitter stopped within 10 s").isFalse();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
