@@ -55,7 +55,8 @@ final class AppendBatcher {
     this.send = send;
     this.failure = failure;
     this.completions = completions;
-    this.spinning = new AwaitedEmit.Spinning(spinNanos);
+    this.spinning =
+        new AwaitedEmit.Spinning(spinNanos, () -> inFlight.get() > 1 || !queue.isEmpty());
   }
 
   CompletableFuture<EntryId> append(Append append, boolean awaited) {

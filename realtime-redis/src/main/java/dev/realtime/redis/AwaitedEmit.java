@@ -3,6 +3,7 @@ package dev.realtime.redis;
 import dev.realtime.spi.EntryId;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The result of a blocking emit ({@code Engine.appendAwaited}): its emitter waits in {@link #join}
@@ -11,10 +12,12 @@ import java.util.concurrent.ExecutionException;
  * to whatever else is runnable meanwhile: a Redis on the same host answers within that time, and an
  * emitter that never parked needs no other thread to wake it (a futex wake-up, and on a virtual
  * machine often an idle CPU's wake-up too, each about as long as the round trip itself). Measured
- * at concurrency 1: 1.6 to 1.7 times the emits per second, with or without a subscriber in the same
- * process (docs/BENCHMARKS.md, seventh session). A virtual thread parks at once: yielding would
- * unmount it, and spinning would hold a carrier that other virtual threads (the engine's deliveries
- * among them) need; both were measured to delay deliveries.
+ * at concurrency 1: 1.6 to 1.75 times the emits per second, with or without a subscriber in the
+ * same process (docs/BENCHMARKS.md, seventh session). Spinning stops as soon as other emits are
+ * under way (their replies are completed on another thread). An interrupt is noticed once the spin
+ * ends, at most the budget later. A virtual thread parks at once: yielding would unmount it, and
+ * spinning would hold a carrier that other virtual threads (the engine's deliveries among them)
+ * need; both were measured to delay deliveries.
  */
 final class AwaitedEmit extends CompletableFuture<EntryId> {
   private final Spinning spinning;
@@ -62,14 +65,25 @@ final class AwaitedEmit extends CompletableFuture<EntryId> {
     static final int SKIP = 100;
 
     private final long budgetNanos;
+    private final BooleanSupplier crowded;
     // Hints, read and written by emitters without a lock: a lost update only shifts a decision.
     private int credit = MAX_CREDIT;
     private int skip;
     private int spins; // for tests
     private int misses; // for tests
 
-    Spinning(long budgetNanos) {
+    /**
+     * @param crowded whether other emits are under way or waiting now: the reply then goes to
+     *     another thread to complete (see AppendBatcher), so the emitter stops spinning and parks,
+     *     without counting a miss
+     */
+    Spinning(long budgetNanos, BooleanSupplier crowded) {
       this.budgetNanos = budgetNanos;
+      this.crowded = crowded;
+    }
+
+    Spinning(long budgetNanos) {
+      this(budgetNanos, () -> false);
     }
 
     boolean enabled() {
@@ -86,6 +100,7 @@ final class AwaitedEmit extends CompletableFuture<EntryId> {
       spins++;
       long deadline = System.nanoTime() + budgetNanos;
       while (!reply.isDone()) {
+        if (crowded.getAsBoolean()) return;
         if (System.nanoTime() - deadline > 0) {
           misses++;
           credit -= MISS_COST;

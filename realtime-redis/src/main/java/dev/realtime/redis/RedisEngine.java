@@ -296,9 +296,9 @@ public final class RedisEngine implements Engine {
      * its CPU (yielding it to other runnable threads) while it waits for Redis's reply, before it
      * parks; default 200 µs, zero parks at once. A Redis on the same host answers within it, and an
      * emitter that never parked needs no other thread to wake it: about 1.6 times the emits per
-     * second from one thread. Emits running beside others, and virtual threads, never spin; after a
-     * few waits in a row that outlast it, the next 100 lone emits park at once, so a Redis farther
-     * away costs almost nothing.
+     * second from one thread. An emit sent while another is out never spins, one stops spinning
+     * when others start, and virtual threads never spin; after a few waits in a row that outlast
+     * it, the next 100 lone emits park at once, so a Redis farther away costs almost nothing.
      */
     public Builder spinWait(Duration spinWait) {
       Objects.requireNonNull(spinWait, "spinWait");

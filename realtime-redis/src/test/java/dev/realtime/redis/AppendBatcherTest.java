@@ -2,6 +2,7 @@ package dev.realtime.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.realtime.EngineException;
 import dev.realtime.History;
@@ -9,6 +10,7 @@ import dev.realtime.spi.Append;
 import dev.realtime.spi.EntryId;
 import dev.realtime.spi.Payload;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -121,6 +123,7 @@ class AppendBatcherTest {
         .isInstanceOfSatisfying(AwaitedEmit.class, e -> assertThat(e.isAlone()).isTrue());
     assertThat(async).isNotInstanceOf(AwaitedEmit.class); // others continue from it: no spinning
     calls.get(0).complete(ids("5-0"));
+    assertThat(lone).isCompletedWithValue(EntryId.parse("5-0"));
     // The queued blocking emit went out together with the async one: not alone.
     assertThat(calls).hasSize(2);
     assertThat(queued)
@@ -189,11 +192,64 @@ class AppendBatcherTest {
       CompletableFuture<EntryId> joined = new CompletableFuture<>();
       Runnable waiter = () -> joined.complete(emit.join());
       Thread t = virtual ? Thread.ofVirtual().start(waiter) : Thread.ofPlatform().start(waiter);
-      Thread.sleep(20); // past the 1 ms budget: a platform thread's spin has missed by now
+      // Parked: a platform thread after its 1 ms spin missed, a virtual one at once.
+      await().until(() -> t.getState() == Thread.State.WAITING);
       emit.complete(EntryId.parse("5-0"));
       t.join();
       assertThat(joined).isCompletedWithValue(EntryId.parse("5-0"));
       assertThat(spinning.spins()).as("virtual: %s", virtual).isEqualTo(virtual ? 0 : 1);
     }
+  }
+
+  @Test
+  void aLoneEmitterGetsItsReplyWhileSpinningAndStopsSpinningWhenOthersStart() throws Exception {
+    // The fast path: the reply comes while the emitter spins (a 5 s budget cannot run out here).
+    AwaitedEmit.Spinning spinning = new AwaitedEmit.Spinning(5_000_000_000L);
+    AwaitedEmit emit = new AwaitedEmit(spinning);
+    emit.sentAlone();
+    CompletableFuture<EntryId> joined = new CompletableFuture<>();
+    Thread t = Thread.ofPlatform().start(() -> joined.complete(emit.join()));
+    await().until(() -> spinning.spins() == 1);
+    emit.complete(EntryId.parse("5-0"));
+    t.join();
+    assertThat(joined).isCompletedWithValue(EntryId.parse("5-0"));
+    assertThat(spinning.misses()).isZero();
+    assertThat(t.getState()).isEqualTo(Thread.State.TERMINATED);
+
+    // Others under way: the emitter parks at once, without counting a miss.
+    AwaitedEmit.Spinning crowded = new AwaitedEmit.Spinning(5_000_000_000L, () -> true);
+    long start = System.nanoTime();
+    crowded.await(new CompletableFuture<>());
+    assertThat(System.nanoTime() - start).isLessThan(1_000_000_000L);
+    assertThat(crowded.misses()).isZero();
+  }
+
+  @Test
+  void anEmitterSpinningAloneStopsWhenTheBatcherSendsAnotherEmit() throws Exception {
+    AppendBatcher slowSpin =
+        new AppendBatcher(
+            4,
+            64,
+            "",
+            new byte[0],
+            (keys, args) -> {
+              CompletableFuture<List<Object>> call = new CompletableFuture<>();
+              calls.add(call);
+              return call;
+            },
+            (what, error) -> new EngineException(what, error),
+            countingExecutor,
+            5_000_000_000L); // 5 s: only another emit can end this spin before the reply
+    CompletableFuture<EntryId> lone = slowSpin.append(append("a"), true);
+    CompletableFuture<EntryId> joined = new CompletableFuture<>();
+    Thread t = Thread.ofPlatform().start(() -> joined.complete(lone.join()));
+    await().until(() -> t.getState() == Thread.State.RUNNABLE); // spinning (or about to)
+    slowSpin.append(append("b"), false); // a second call goes out: the spinner parks
+    await()
+        .atMost(Duration.ofSeconds(3)) // far inside the 5 s budget
+        .until(() -> t.getState() == Thread.State.WAITING);
+    calls.get(0).complete(ids("5-0"));
+    t.join();
+    assertThat(joined).isCompletedWithValue(EntryId.parse("5-0"));
   }
 }
