@@ -2,7 +2,6 @@ package dev.realtime.redis;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +97,7 @@ public final class RedisServer implements AutoCloseable {
         Path dir = Files.createTempDirectory("realtime-redis-");
         TestCertificates tls =
             tlsNames == null ? null : TestCertificates.create(dir.resolve("tls"), tlsNames);
-        RedisServer server = new RedisServer(this, freePort(), dir, tls);
+        RedisServer server = new RedisServer(this, FreePorts.outsideTheEphemeralRange(), dir, tls);
         server.startProcess();
         return server;
       } catch (IOException e) {
@@ -223,12 +222,6 @@ public final class RedisServer implements AutoCloseable {
       startProcess();
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

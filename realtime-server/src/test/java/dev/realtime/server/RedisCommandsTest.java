@@ -2,6 +2,7 @@ package dev.realtime.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.realtime.redis.FreePorts;
 import dev.realtime.redis.RedisServer;
 import dev.realtime.server.cli.Main;
 import io.lettuce.core.RedisClient;
@@ -9,7 +10,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,9 +164,7 @@ class RedisCommandsTest {
   @Test
   void anUnreachableRedisIsOneLineAndFailsQuickly() throws IOException {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort(); // closed again: nothing listens there
-    }
+    port = FreePorts.outsideTheEphemeralRange(); // closed again: nothing listens there
     String url = "redis://127.0.0.1:" + port;
     for (String[] args :
         new String[][] {

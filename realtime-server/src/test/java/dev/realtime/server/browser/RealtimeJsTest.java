@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.realtime.History;
 import dev.realtime.Realtime;
+import dev.realtime.redis.FreePorts;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.auth.TokenMinter;
@@ -238,9 +239,7 @@ class RealtimeJsTest {
   @Test
   void aServerThatIsDownIsRetriedThenGivenUp() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort(); // nothing listens there afterwards
-    }
+    port = FreePorts.outsideTheEphemeralRange(); // nothing listens there afterwards
     NodeClient client = client();
     client.connect(
         Map.of(

@@ -2,11 +2,11 @@ package dev.realtime.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.realtime.redis.FreePorts;
 import dev.realtime.redis.RedisServer;
 import dev.realtime.server.HttpCalls;
 import dev.realtime.server.ServeProcess;
 import dev.realtime.server.browser.ChatWindow.Shown;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,9 +49,7 @@ class ServerRestartChatTest {
   @Test
   void bothWindowsShowEveryMessageOnceAfterAKillAndRestart() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = FreePorts.outsideTheEphemeralRange();
     var browsers = new FutureTask<>(() -> ChatWindow.windows(chromium, 2));
     Thread.ofPlatform().start(browsers); // the browsers start while the server does
     ServeProcess first = serve(port);

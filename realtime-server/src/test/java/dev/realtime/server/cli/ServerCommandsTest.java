@@ -3,10 +3,10 @@ package dev.realtime.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.realtime.Realtime;
+import dev.realtime.redis.FreePorts;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -132,9 +132,7 @@ class ServerCommandsTest {
   @Test
   void anUnreachableServerIsOneLineWithExitCode1() throws IOException {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort(); // closed again: nothing listens there
-    }
+    port = FreePorts.outsideTheEphemeralRange(); // closed again: nothing listens there
     String nowhere = "http://127.0.0.1:" + port;
     for (String[] args :
         new String[][] {
