@@ -27,6 +27,9 @@ class AppendBatcherTest {
   /** The calls sent so far, each a reply the test completes. */
   final List<CompletableFuture<List<Object>>> calls = new ArrayList<>();
 
+  /** How many events each call carried. */
+  final List<Integer> callSizes = new ArrayList<>();
+
   final AtomicInteger executed = new AtomicInteger();
   final Executor countingExecutor =
       task -> {
@@ -43,6 +46,7 @@ class AppendBatcherTest {
         (keys, args) -> {
           CompletableFuture<List<Object>> call = new CompletableFuture<>();
           calls.add(call);
+          callSizes.add(keys.length);
           return call;
         },
         (what, error) -> new EngineException(what + " failed: " + error.getMessage(), error),
@@ -251,5 +255,24 @@ class AppendBatcherTest {
     calls.get(0).complete(ids("5-0"));
     t.join();
     assertThat(joined).isCompletedWithValue(EntryId.parse("5-0"));
+  }
+
+  @Test
+  void emittersWokenByACallEmitAgainIntoOneCallNotOneEach() {
+    AppendBatcher batcher = batcher(1);
+    batcher.append(append("a"), true); // call 0
+    List<CompletableFuture<EntryId>> woken = new ArrayList<>();
+    woken.add(batcher.append(append("b"), true)); // queued behind call 0
+    woken.add(batcher.append(append("c"), true));
+    calls.get(0).complete(ids("1-0"));
+    assertThat(callSizes).containsExactly(1, 2); // b and c went out together
+    // Like blocking emitters, each emits again as soon as its emit completes.
+    for (CompletableFuture<EntryId> emit : woken) {
+      emit.thenRun(() -> batcher.append(append("again"), true));
+    }
+    calls.get(1).complete(ids("2-0", "3-0"));
+    // The call kept its slot until both had emitted again: their next emits share one call,
+    // instead of the first going out alone and the second waiting behind it.
+    assertThat(callSizes).containsExactly(1, 2, 2);
   }
 }
