@@ -150,18 +150,21 @@ final class AppendBatcher {
           offLoop(
               () -> {
                 // Blocking emitters woken here mostly emit again at once. This call keeps its
-                // slot while they do (one yield lets them run first), so their next emits queue
-                // and go out together in the drain below instead of the first of them going out
-                // alone: +11 % emits/s at concurrency 32 (docs/BENCHMARKS.md, seventh session).
+                // slot for one yield, which lets emitters woken on this scheduler run first (a
+                // heuristic: nothing waits for them), so their next emits queue and go out
+                // together in the drain below instead of the first of them going out alone:
+                // +12 % emits/s at concurrency 32 (docs/BENCHMARKS.md, seventh session).
                 // Async emits' continuations ran inside complete(): nothing to wait for.
                 boolean wakesEmitters = anyAwaited(batch);
                 if (!wakesEmitters) inFlight.decrementAndGet();
-                complete(batch, reply, error);
-                if (wakesEmitters) {
-                  Thread.yield();
-                  inFlight.decrementAndGet();
+                try {
+                  complete(batch, reply, error);
+                  if (wakesEmitters) Thread.yield();
+                } finally {
+                  // Whatever complete() did, the slot comes back and queued emits go out.
+                  if (wakesEmitters) inFlight.decrementAndGet();
+                  drain();
                 }
-                drain();
               });
         });
   }
@@ -187,9 +190,14 @@ final class AppendBatcher {
       Pending pending = batch.get(i);
       String channel = pending.append().channel();
       if (error != null) {
-        pending
-            .result()
-            .completeExceptionally(failure.apply("emit to channel '" + channel + "'", error));
+        EngineException failed;
+        try {
+          failed = failure.apply("emit to channel '" + channel + "'", error);
+        } catch (RuntimeException mapping) {
+          failed = new EngineException("emit to channel '" + channel + "' failed: " + error, error);
+          failed.addSuppressed(mapping);
+        }
+        pending.result().completeExceptionally(failed);
         continue;
       }
       try {

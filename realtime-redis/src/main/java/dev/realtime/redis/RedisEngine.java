@@ -483,7 +483,8 @@ public final class RedisEngine implements Engine {
   // ---------------------------------------------------------------- errors and lifecycle
 
   private EngineException failure(String what, Throwable error) {
-    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof EngineException e) return e;
     String message = rootMessage(cause);
     if (message.contains("WRONGTYPE")) {

@@ -37,6 +37,9 @@ class AppendBatcherTest {
         task.run();
       };
 
+  /** Makes the batcher's failure mapping throw, as a bug in it would. */
+  volatile boolean failureThrows;
+
   AppendBatcher batcher(int maxInFlight) {
     return new AppendBatcher(
         maxInFlight,
@@ -49,7 +52,10 @@ class AppendBatcherTest {
           callSizes.add(keys.length);
           return call;
         },
-        (what, error) -> new EngineException(what + " failed: " + error.getMessage(), error),
+        (what, error) -> {
+          if (failureThrows) throw new IllegalStateException("the failure mapping broke");
+          return new EngineException(what + " failed: " + error.getMessage(), error);
+        },
         countingExecutor,
         1_000_000); // blocking emits on platform threads may spin 1 ms
   }
@@ -274,5 +280,30 @@ class AppendBatcherTest {
     // The call kept its slot until both had emitted again: their next emits share one call,
     // instead of the first going out alone and the second waiting behind it.
     assertThat(callSizes).containsExactly(1, 2, 2);
+  }
+
+  @Test
+  void aCompletionThatThrowsStillGivesItsSlotBackAndSendsWhatWaits() {
+    AppendBatcher batcher = batcher(1);
+    batcher.append(append("a"), true); // call 0
+    CompletableFuture<EntryId> b = batcher.append(append("b"), true); // queued
+    calls.get(0).complete(ids("1-0")); // b goes out: call 1
+    assertThat(calls).hasSize(2);
+    failureThrows = true;
+    CompletableFuture<EntryId> c = batcher.append(append("c"), true); // queued behind call 1
+    calls.get(1).completeExceptionally(new RuntimeException("connection reset"));
+    // Mapping b's failure threw: b failed all the same, its slot came back and c went out.
+    assertThat(b)
+        .failsWithin(Duration.ZERO)
+        .withThrowableThat()
+        .havingCause()
+        .isInstanceOf(EngineException.class)
+        .withMessageContaining("connection reset");
+    assertThat(calls).hasSize(3);
+    failureThrows = false;
+    calls.get(2).complete(ids("2-0"));
+    assertThat(c).isCompletedWithValue(EntryId.parse("2-0"));
+    assertThat(batcher.append(append("d"), true)).isNotDone();
+    assertThat(calls).hasSize(4);
   }
 }

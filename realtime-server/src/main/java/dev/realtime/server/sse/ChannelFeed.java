@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -355,6 +356,7 @@ final class ChannelFeed {
     private ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by the feed's lock
     private boolean scheduled; // a drain is coming; guarded by the feed's lock
     private boolean prompt; // one is coming without the write delay; guarded by the feed's lock
+    private ScheduledFuture<?> delayed; // the window's delayed drain; guarded by the feed's lock
 
     // Event loop only:
     private final ArrayList<Lane> members = new ArrayList<>();
@@ -378,9 +380,12 @@ final class ChannelFeed {
       try {
         if (now) {
           prompt = true;
+          // The window's timer would otherwise fire into the next window and split it.
+          if (delayed != null) delayed.cancel(false);
+          delayed = null;
           loop.execute(this::drain);
         } else {
-          loop.schedule(this::drain, writeDelayNanos, TimeUnit.NANOSECONDS);
+          delayed = loop.schedule(this::drain, writeDelayNanos, TimeUnit.NANOSECONDS);
         }
         scheduled = true;
       } catch (RejectedExecutionException e) {
@@ -441,6 +446,7 @@ final class ChannelFeed {
         queue.clear();
         scheduled = false;
         prompt = false;
+        delayed = null;
       } finally {
         lock.unlock();
       }

@@ -108,7 +108,7 @@ class WriteDelayTest {
 
   @Test
   void aWindowThatFillsHalfTheBacklogIsWrittenWithoutWaitingForTheDelay() {
-    Duration delay = Duration.ofSeconds(1); // the longest write delay the server accepts
+    Duration delay = ServerConfig.MAX_WRITE_DELAY;
     try (Realtime own = Realtime.create();
         RealtimeServer slow =
             RealtimeServer.builder(own)
