@@ -90,7 +90,7 @@ public final class RedisEngine implements Engine {
     this.uri = b.uri;
     this.keyPrefix = b.keyPrefix;
     this.envelopeTail = envelopeTail(uri.getDatabase());
-    this.resources = ClientResources.builder().ioThreadPoolSize(b.ioThreads).build();
+    this.resources = ClientResources.create();
     SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
     SslOptions tls = tlsOptions(b);
@@ -206,9 +206,6 @@ public final class RedisEngine implements Engine {
      */
     public static final Duration DEFAULT_SPIN_WAIT = Duration.ofNanos(200_000);
 
-    /** Default number of Lettuce I/O threads (Netty event loops) the engine's connections share. */
-    public static final int DEFAULT_IO_THREADS = 1;
-
     /** Default pause between reconnect attempts of the command connection. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofMillis(500);
 
@@ -220,7 +217,6 @@ public final class RedisEngine implements Engine {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Duration spinWait = DEFAULT_SPIN_WAIT;
-    private int ioThreads = DEFAULT_IO_THREADS;
     private TrustedCertificates trusted;
 
     private Builder(String uri) {
@@ -311,24 +307,6 @@ public final class RedisEngine implements Engine {
             "spinWait must be between 0 and 1 ms (longer spinning only burns a core): " + spinWait);
       }
       this.spinWait = spinWait;
-      return this;
-    }
-
-    /**
-     * How many I/O threads (Netty event loops) the engine's three connections (emits, reads,
-     * Pub/Sub) share; default 1, at most 3 (one per connection). On one thread an emit's reply and
-     * its own Pub/Sub message are often read in the same wake-up, and the same thread never has to
-     * wake the other: at 10,000 emits/s the emit-to-delivery p99 fell by a quarter against two
-     * threads, Lettuce's default on two cores, with as many emits per second at concurrency 1 to 32
-     * (docs/BENCHMARKS.md). More threads help only when decoding replies and Pub/Sub messages needs
-     * more than one core.
-     */
-    public Builder ioThreads(int ioThreads) {
-      if (ioThreads < 1 || ioThreads > 3) {
-        throw new IllegalArgumentException(
-            "ioThreads must be 1, 2 or 3 (one per connection at most): " + ioThreads);
-      }
-      this.ioThreads = ioThreads;
       return this;
     }
 

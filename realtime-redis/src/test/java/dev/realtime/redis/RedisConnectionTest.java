@@ -10,11 +10,8 @@ import dev.realtime.Subscribe;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Connecting (passwords, bad addresses), and what one process asks of Redis per channel. */
@@ -65,31 +62,6 @@ class RedisConnectionTest {
           .hasMessageContaining(bad.toString());
     }
     builder.spinWait(Duration.ZERO).spinWait(Duration.ofMillis(1)); // both ends accepted
-  }
-
-  @Test
-  void ioThreadsOutsideOneToThreeAreRefusedAndEachAcceptedCountEmitsAndDelivers() {
-    RedisEngine.Builder builder = RedisEngine.builder("redis://127.0.0.1:1");
-    for (int bad : new int[] {0, 4}) {
-      assertThatThrownBy(() -> builder.ioThreads(bad))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("ioThreads must be 1, 2 or 3")
-          .hasMessageContaining(": " + bad);
-    }
-    try (RedisServer server = RedisServer.start()) {
-      for (int threads = 1; threads <= 3; threads++) {
-        try (RedisEngine engine = RedisEngine.builder(server.uri()).ioThreads(threads).build();
-            Realtime realtime = Realtime.builder().engine(engine).build()) {
-          List<Object> seen = new CopyOnWriteArrayList<>();
-          realtime
-              .channel("io-" + threads)
-              .subscribe(Subscribe.toAll().onData(m -> seen.add(m.data())));
-          for (int i = 0; i < 100; i++) realtime.channel("io-" + threads).emit("e", i);
-          await().until(() -> seen.size() == 100);
-          assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
-        }
-      }
-    }
   }
 
   @Test
