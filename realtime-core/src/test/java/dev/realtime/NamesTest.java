@@ -45,6 +45,17 @@ class NamesTest {
         .hasMessageContaining("without control characters");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"\ud800", "a\udc00b", "end\ud83d", "\ude00\ud83d"})
+  void channelNamesWithUnpairedSurrogatesAreRejected(String name) {
+    // Such a name has no UTF-8 form: it would be stored as another name ('?') no URL can reach.
+    assertThatThrownBy(() -> realtime.channel(name))
+        .isInstanceOf(InvalidNameException.class)
+        .hasMessageContaining("unpaired surrogate U+")
+        .hasMessageContaining("\\u")
+        .hasMessageNotContaining("?");
+  }
+
   @Test
   void emptyChannelNameIsRejected() {
     assertThatThrownBy(() -> realtime.channel(""))

@@ -33,6 +33,21 @@ public final class Names {
                 + i
                 + ": use 1 to 256 UTF-8 bytes without control characters");
       }
+      if (Character.isSurrogate(c)
+          && !(Character.isHighSurrogate(c)
+              && i + 1 < name.length()
+              && Character.isLowSurrogate(name.charAt(i + 1)))) {
+        // It has no UTF-8 form: stored, it would be a different name ('?') that no URL reaches.
+        throw new InvalidNameException(
+            "channel name '"
+                + printable(name)
+                + "' contains the unpaired surrogate U+"
+                + String.format("%04X", (int) c)
+                + " at index "
+                + i
+                + ", which is not a character: use 1 to 256 UTF-8 bytes without control"
+                + " characters");
+      }
       if (c < 0x80) bytes += 1;
       else if (c < 0x800) bytes += 2;
       else if (Character.isHighSurrogate(c)) {
@@ -89,8 +104,13 @@ public final class Names {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length() && b.length() < 300; i++) {
       char c = s.charAt(i);
-      if (Character.isISOControl(c)) b.append(String.format("\\u%04x", (int) c));
-      else b.append(c);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        b.append(c).append(s.charAt(++i));
+      } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else b.append(c);
     }
     return b.toString();
   }

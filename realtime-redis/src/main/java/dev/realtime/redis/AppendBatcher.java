@@ -2,6 +2,7 @@ package dev.realtime.redis;
 
 import dev.realtime.EngineException;
 import dev.realtime.History;
+import dev.realtime.IncompatibleDataException;
 import dev.realtime.spi.Append;
 import dev.realtime.spi.EntryId;
 import java.nio.charset.StandardCharsets;
@@ -203,11 +204,13 @@ final class AppendBatcher {
       try {
         String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
         if (id.startsWith("ERR ")) {
+          String what = "emit to channel '" + channel + "' failed: " + id.substring(4);
+          // The script's answer for a key of another type (append.lua): lasting, not transient.
+          boolean wrongType = id.startsWith("ERR the key ") && id.endsWith(", not a stream");
           pending
               .result()
               .completeExceptionally(
-                  new EngineException(
-                      "emit to channel '" + channel + "' failed: " + id.substring(4)));
+                  wrongType ? new IncompatibleDataException(what) : new EngineException(what));
         } else {
           pending.result().complete(EntryId.parse(id));
         }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,6 +46,8 @@ final class ChannelFeed {
   private final RedisEngine engine;
   private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
   private final AtomicInteger state = new AtomicInteger(IDLE);
+  private final AtomicBoolean retryScheduled = new AtomicBoolean();
+  private volatile int readFailures; // in a row, for the retry's back-off; reset by a read
 
   // The tail: every entry of the stream with coveredFrom < id <= end, oldest first. Guarded by
   // this; coveredFrom is null until the first read set it up.
@@ -72,6 +75,36 @@ final class ChannelFeed {
 
   void status(ConnectionStatus status) {
     for (WatchListener w : watchers) w.onStatus(status);
+  }
+
+  /**
+   * The Pub/Sub connection is back: watchers are told, and every one of them reads again (as the
+   * SPI promises after {@code RECONNECTED}), also those whose reads failed meanwhile and would
+   * otherwise wait for an append that may never come; the tail catches up too.
+   */
+  void reconnected() {
+    status(ConnectionStatus.RECONNECTED);
+    wakeAll();
+  }
+
+  /**
+   * A read of this channel failed (Redis, or the connection for reads, is away). Its watchers wait
+   * for a wake-up, and the Pub/Sub connection may never have dropped to bring one: so everything
+   * reads again a little later, backing off while the reads keep failing.
+   */
+  void readFailed() {
+    if (!retryScheduled.compareAndSet(false, true)) return;
+    engine.schedule(
+        () -> {
+          retryScheduled.set(false);
+          wakeAll();
+        },
+        engine.readRetryMillis(readFailures++));
+  }
+
+  private void wakeAll() {
+    for (WatchListener w : watchers) w.onAppend();
+    wake();
   }
 
   /**
@@ -126,11 +159,18 @@ final class ChannelFeed {
         .whenComplete(
             (result, error) -> {
               boolean more = false;
-              if (error == null) more = absorb(result, from == null);
+              if (error == null) {
+                readFailures = 0;
+                more = absorb(result, from == null);
+              }
               if (more) fetch();
               else if (error != null || !state.compareAndSet(FETCHING, IDLE)) {
-                if (error == null) fetch(); // woken during the read: read once more
-                else state.set(IDLE); // Redis is away; the reconnect wakes us again
+                if (error == null) {
+                  fetch(); // woken during the read: read once more
+                } else {
+                  state.set(IDLE);
+                  readFailed(); // Redis is away: read again later, or on the reconnect
+                }
               }
             });
   }

@@ -5,8 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * A connection for commands, with at-most-once semantics: it never re-sends a command after a
@@ -14,10 +16,11 @@ import java.time.Duration;
  * reach Redis would store an event twice. A command in flight when the connection breaks fails
  * instead.
  *
- * <p>While the connection is down, a caller on an ordinary thread reconnects right there (at most
- * one attempt every {@code retryAfter}, failing fast in between), so the first command after an
- * outage already goes through. On one of Lettuce's own I/O threads, where nothing may block, it
- * fails at once and reconnects in the background instead.
+ * <p>While the connection is down, the first command after an outage starts a reconnect and is sent
+ * as soon as it is open, without blocking its caller (a Netty event loop, Lettuce's or the HTTP
+ * server's, may be the caller), so the first emit or read after Redis is back already goes through.
+ * Commands that come while that attempt is under way, or within {@code retryAfter} after a failed
+ * one, fail fast instead of piling up behind an attempt that may take the connect timeout.
  */
 final class CommandLink implements AutoCloseable {
   private final RedisClient client;
@@ -33,6 +36,7 @@ final class CommandLink implements AutoCloseable {
     this.client = client;
     this.uri = uri;
     this.retryAfter = retryAfter;
+    this.lastAttemptNanos = System.nanoTime() - retryAfter.toNanos();
   }
 
   /** Connects now, waiting for it: for the engine's start, where failing loudly is right. */
@@ -40,63 +44,56 @@ final class CommandLink implements AutoCloseable {
     connection = client.connect(RedisEngine.CODEC, uri);
   }
 
-  /** The commands of an open connection, reconnecting first if needed and allowed. */
-  RedisAsyncCommands<String, byte[]> commands() {
+  /**
+   * Runs {@code command} on the open connection, or on the connection a reconnect opens first if
+   * one is due (see the class); a command is sent at most once either way.
+   */
+  <T> CompletableFuture<T> send(
+      Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command) {
     StatefulRedisConnection<String, byte[]> c = connection;
-    if (c != null && c.isOpen()) return c.async();
-    if (Thread.currentThread() instanceof FastThreadLocalThread) throw reconnectInBackground();
-    return reconnectHere();
+    if (c != null && c.isOpen()) return command.apply(c.async());
+    return reconnect().thenCompose(opened -> command.apply(opened.async()));
   }
 
-  private synchronized RedisAsyncCommands<String, byte[]> reconnectHere() {
-    if (closed) throw new EngineException("the Redis engine is closed");
+  private synchronized CompletableFuture<StatefulRedisConnection<String, byte[]>> reconnect() {
+    if (closed)
+      return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
     StatefulRedisConnection<String, byte[]> c = connection;
-    if (c != null && c.isOpen()) return c.async();
-    if (c != null) c.closeAsync();
-    connection = null;
-    long now = System.nanoTime();
-    if (connecting || now - lastAttemptNanos < retryAfter.toNanos()) throw unreachable();
-    lastAttemptNanos = now;
-    try {
-      connection = client.connect(RedisEngine.CODEC, uri);
-      lastFailure = null;
-      return connection.async();
-    } catch (RuntimeException e) {
-      lastFailure = e;
-      throw unreachable();
-    }
-  }
-
-  private synchronized EngineException reconnectInBackground() {
-    if (closed) return new EngineException("the Redis engine is closed");
-    StatefulRedisConnection<String, byte[]> c = connection;
-    if (c != null && !c.isOpen()) {
+    if (c != null && c.isOpen()) return CompletableFuture.completedFuture(c);
+    if (c != null) {
       c.closeAsync();
       connection = null;
       if (lastFailure == null) lastFailure = new IllegalStateException("the connection was lost");
     }
     long now = System.nanoTime();
-    if (!connecting && now - lastAttemptNanos >= retryAfter.toNanos()) {
-      connecting = true;
-      lastAttemptNanos = now;
-      client
-          .connectAsync(RedisEngine.CODEC, uri)
-          .whenComplete(
-              (opened, error) -> {
-                synchronized (this) {
-                  connecting = false;
-                  if (error != null) {
-                    lastFailure = error;
-                  } else if (closed) {
-                    opened.closeAsync();
-                  } else {
-                    connection = opened;
-                    lastFailure = null;
-                  }
-                }
-              });
+    if (connecting || now - lastAttemptNanos < retryAfter.toNanos()) {
+      return CompletableFuture.failedFuture(unreachable());
     }
-    return unreachable();
+    connecting = true;
+    lastAttemptNanos = now;
+    return client
+        .connectAsync(RedisEngine.CODEC, uri)
+        .toCompletableFuture()
+        .handle(
+            (opened, error) -> {
+              synchronized (this) {
+                connecting = false;
+                if (error == null && closed) {
+                  opened.closeAsync();
+                  throw new EngineException("the Redis engine is closed");
+                }
+                if (error != null) {
+                  lastFailure =
+                      error instanceof CompletionException && error.getCause() != null
+                          ? error.getCause()
+                          : error;
+                  throw unreachable();
+                }
+                connection = opened;
+                lastFailure = null;
+                return opened;
+              }
+            });
   }
 
   private EngineException unreachable() {

@@ -2,6 +2,7 @@ package dev.realtime.redis;
 
 import dev.realtime.ConnectionStatus;
 import dev.realtime.EngineException;
+import dev.realtime.IncompatibleDataException;
 import dev.realtime.spi.Append;
 import dev.realtime.spi.ChannelWatch;
 import dev.realtime.spi.Engine;
@@ -12,6 +13,8 @@ import dev.realtime.spi.WatchListener;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -24,6 +27,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -85,12 +90,29 @@ public final class RedisEngine implements Engine {
           r -> Thread.ofPlatform().daemon().name("realtime-redis-timer").unstarted(r));
   private volatile boolean pubSubDown;
   private volatile boolean closed;
+  private final Duration retryAfter;
+  private final Duration commandTimeout;
+
+  /** The longest wait between two attempts of the Pub/Sub connection to reconnect. */
+  static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
+
+  /** The longest wait between two retries of a channel's reads while they fail. */
+  static final Duration READ_RETRY_MAX = Duration.ofSeconds(5);
 
   private RedisEngine(Builder b) {
     this.uri = b.uri;
     this.keyPrefix = b.keyPrefix;
+    this.retryAfter = b.retryAfter;
+    this.commandTimeout = b.commandTimeout;
     this.envelopeTail = envelopeTail(uri.getDatabase());
-    this.resources = ClientResources.create();
+    // Lettuce's default waits up to 30 s between attempts, so the Pub/Sub connection, and with it
+    // live delivery, came back up to 30 s after Redis did; at most a second here.
+    this.resources =
+        ClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(10), RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
+            .build();
     SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
     SslOptions tls = tlsOptions(b);
@@ -121,14 +143,15 @@ public final class RedisEngine implements Engine {
             b.maxBatch,
             keyPrefix,
             envelopeTail,
-            (keys, args) -> APPEND.run(link.commands(), keys, args),
+            (keys, args) -> link.send(redis -> APPEND.run(redis, keys, args)),
             this::failure,
             callbacks,
             b.spinWait.toNanos());
     try {
       link.connect();
       readLink.connect();
-      link.commands().ping().get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+      link.send(redis -> redis.ping().toCompletableFuture())
+          .get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
       this.pubSub = pubSubClient.connectPubSub(CODEC, uri);
     } catch (Exception e) {
       link.close();
@@ -373,13 +396,40 @@ public final class RedisEngine implements Engine {
       ReadResult cached = feed.tryServe(range);
       if (cached != null) return CompletableFuture.completedFuture(cached);
     }
-    return readFromRedis(channel, range);
+    CompletableFuture<ReadResult> read = readFromRedis(channel, range);
+    if (feed != null) {
+      // A watcher's read failed: it waits for a wake-up, which must come even if the Pub/Sub
+      // connection never dropped (only the command connection did) and nothing is emitted.
+      read.whenComplete(
+          (result, error) -> {
+            if (error != null) feed.readFailed();
+          });
+    }
+    return read;
+  }
+
+  /**
+   * When a channel whose reads failed retries them: {@code retryAfter}, doubling with each failure
+   * in a row, at most {@link #READ_RETRY_MAX}.
+   */
+  long readRetryMillis(int failuresInARow) {
+    long ms = retryAfter.toMillis() << Math.min(failuresInARow, 10);
+    return Math.min(ms, READ_RETRY_MAX.toMillis());
+  }
+
+  void schedule(Runnable task, long delayMillis) {
+    try {
+      timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing to retry any more
+    }
   }
 
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
     try {
       byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
-      return READ.run(readLink.commands(), key, StreamReads.arguments(range))
+      return readLink
+          .send(redis -> READ.run(redis, key, StreamReads.arguments(range)))
           .handle(
               (reply, error) -> {
                 if (error != null) throw failure("reading channel '" + channel + "'", error);
@@ -438,11 +488,7 @@ public final class RedisEngine implements Engine {
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       if (connection != pubSub || !pubSubDown || closed) return;
       pubSubDown = false;
-      callbacks.execute(
-          () -> {
-            feeds.values().forEach(f -> f.status(ConnectionStatus.RECONNECTED));
-            feeds.values().forEach(ChannelFeed::wake);
-          });
+      callbacks.execute(() -> feeds.values().forEach(ChannelFeed::reconnected));
       // Lettuce resubscribes right after reconnecting; an append that lands between our catch-up
       // read and that resubscription would wake nobody, so read once more a moment later.
       timer.schedule(() -> feeds.values().forEach(ChannelFeed::wake), 500, TimeUnit.MILLISECONDS);
@@ -466,8 +512,25 @@ public final class RedisEngine implements Engine {
     if (cause instanceof EngineException e) return e;
     String message = rootMessage(cause);
     if (message.contains("WRONGTYPE")) {
-      return new EngineException(
+      return new IncompatibleDataException(
           what + " failed: " + message.replaceFirst("^.*WRONGTYPE ", ""), cause);
+    }
+    if (cause instanceof RedisCommandTimeoutException) {
+      // Sent, but no reply in time: Redis may well have carried it out.
+      return new EngineException(
+          what
+              + " failed: Redis at "
+              + describe(uri)
+              + " did not answer within "
+              + commandTimeout.toMillis()
+              + " ms; the command may still have been carried out (an emit may be stored, so a"
+              + " retry may store it twice)",
+          cause);
+    }
+    if (cause instanceof RedisCommandExecutionException) {
+      return new EngineException(
+          what + " failed: Redis at " + describe(uri) + " answered with an error: " + message,
+          cause);
     }
     return new EngineException(
         what + " failed: Redis at " + describe(uri) + " did not answer (" + message + ")", cause);

@@ -46,6 +46,63 @@ class RedisFaultTest {
     }
   }
 
+  /**
+   * A command that got no answer in time may still have been carried out: the error must not say
+   * the emit was lost, since a retry could store it twice.
+   */
+  @Test
+  void anEmitThatTimesOutSaysItMayHaveBeenStored() {
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine =
+            RedisEngine.builder(server.uri()).commandTimeout(Duration.ofMillis(300)).build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      Channel ch = realtime.channel("fault-timeout");
+      ch.emit("n", 0);
+      server.pause();
+      try {
+        assertThatThrownBy(() -> ch.emit("n", 1))
+            .isInstanceOf(EngineException.class)
+            .hasMessageContaining("did not answer within 300 ms")
+            .hasMessageContaining("may be stored");
+      } finally {
+        server.resume();
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> ch.history().size() == 2); // it was stored after all
+    }
+  }
+
+  /**
+   * Only the command connections drop (CLIENT KILL TYPE normal), the Pub/Sub one stays: an event
+   * written the original's way (its envelope names no previous id, so the feed must read the
+   * stream) still arrives, without a new emit or a Pub/Sub reconnect to wake anything.
+   */
+  @Test
+  void anEventArrivesWhenOnlyTheCommandConnectionsDropped() {
+    try (RedisServer server = RedisServer.start();
+        Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+      realtime.channel("fault-cmd").subscribe(Subscribe.toAll().onData(m -> got.add(m.data())));
+      var client = io.lettuce.core.RedisClient.create(server.uri());
+      try (var connection = client.connect()) {
+        var redis = connection.sync();
+        redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
+        String id =
+            redis.xadd("fault-cmd", "data", "\"second\"", "event", "orig", "channel", "fault-cmd");
+        redis.publish(
+            "fault-cmd",
+            "{\"data\":\"second\",\"event\":\"orig\",\"channel\":\"fault-cmd\",\"id\":\""
+                + id
+                + "\"}");
+        await().atMost(Duration.ofSeconds(8)).until(() -> got.contains("second"));
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
   @Test
   void subscribersAreToldOfTheOutageAndCatchUpWithoutLossOrDuplicates() {
     long seed = Long.getLong("seed", System.nanoTime());

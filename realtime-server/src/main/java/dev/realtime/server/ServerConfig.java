@@ -259,9 +259,11 @@ public final class ServerConfig {
       return this;
     }
 
+    /** How often a stream gets a heartbeat; {@link Duration#ZERO} for none. */
     public Builder heartbeat(Duration heartbeat) {
-      if (heartbeat.toMillis() < 10) {
-        throw new IllegalArgumentException("heartbeat " + heartbeat + " is under 10 ms");
+      if (heartbeat.isNegative() || (!heartbeat.isZero() && heartbeat.toMillis() < 10)) {
+        throw new IllegalArgumentException(
+            "heartbeat " + heartbeat + " is under 10 ms: use 10 ms or more, or 0 for none");
       }
       this.heartbeat = heartbeat;
       return this;

@@ -177,9 +177,20 @@ class RedisCommandsTest {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(r.exitCode()).isEqualTo(1);
       assertThat(r.out()).isEmpty();
-      assertThat(r.errorLine()).contains("127.0.0.1:" + port).contains("cannot connect");
+      assertThat(r.errorLine())
+          .contains("127.0.0.1:" + port)
+          .contains("cannot connect")
+          .contains("is redis-server running there?");
       assertThat(took).isLessThan(Duration.ofSeconds(5));
     }
+  }
+
+  /** A Redis that answered (a database it does not have) is not asked whether it is running. */
+  @Test
+  void aRedisThatAnsweredWithAnErrorGetsNoHintAboutRunningIt() {
+    Result r = run("emit", "--redis", server.uri() + "/99", "c", "ev", "1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.errorLine()).contains("DB index is out of range").doesNotContain("running");
   }
 
   @Test

@@ -37,6 +37,45 @@ class RedisServedTest {
     redis.close();
   }
 
+  /** A key of another type is a lasting conflict, not an outage: 409, never "try again later". */
+  @Test
+  void aChannelWhoseKeyIsNotAStreamIsA409() {
+    var client = io.lettuce.core.RedisClient.create(redis.uri());
+    try (var connection = client.connect()) {
+      connection.sync().set("plain", "x");
+    } finally {
+      client.shutdown();
+    }
+    String api = a.url() + "/api/realtime";
+    for (Answer answer :
+        java.util.List.of(
+            HttpCalls.post(api + "/channels/plain/events", "{\"event\":\"n\",\"data\":1}"),
+            HttpCalls.get(api + "/channels/plain/history"),
+            HttpCalls.get(api + "?channel=plain"))) {
+      assertThat(answer.status()).as(answer.body()).isEqualTo(409);
+      assertThat(answer.error())
+          .contains("holds a string, not a stream")
+          .contains("cannot be used until that data is removed");
+    }
+    // On the same keep-alive connection as the refused stream: it answers again (it went silent
+    // once, since the refused stream had marked the connection as streaming).
+    assertThat(HttpCalls.get(a.url() + "/healthz").status()).isEqualTo(200);
+
+    // A multi-channel emit stores what it can and says which channels failed and which were
+    // stored (with their ids), so a client retries only the failed ones.
+    Answer partly =
+        HttpCalls.post(
+            api + "/events", "{\"channels\":[\"fine\",\"plain\"],\"event\":\"n\",\"data\":2}");
+    assertThat(partly.status()).as(partly.body()).isEqualTo(409);
+    assertThat(partly.error()).contains("holds a string");
+    String stored = partly.json().get("ids").get("fine").asString();
+    assertThat(partly.json().get("ids").has("plain")).isFalse();
+    assertThat(partly.json().get("failed").get("plain").asString()).contains("holds a string");
+    assertThat(realtimeA.channel("fine").history())
+        .extracting(dev.realtime.HistoryMessage::id)
+        .containsExactly(stored);
+  }
+
   @Test
   void twoServersOnOneRedisSurviveARedisRestart() {
     try (SseRecorder sse = SseRecorder.open(b.url() + "/api/realtime?channel=room")) {
@@ -56,24 +95,68 @@ class RedisServedTest {
       assertThat(refused.error()).contains("engine");
 
       redis.restart();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> HttpCalls.get(a.url() + "/healthz").status() == 200);
-      // The emit connection reconnects on its own schedule: a client retries its 503s.
-      Answer[] third = new Answer[1];
+      sleep(RedisEngine.Builder.DEFAULT_RETRY_AFTER.toMillis() + 100); // past the fail-fast pause
+      // The first emit after the outage reconnects and goes through: no 503 to retry.
+      Answer third =
+          HttpCalls.post(
+              a.url() + "/api/realtime/channels/room/events", "{\"event\":\"n\",\"data\":3}");
+      assertThat(third.status()).as(third.body()).isEqualTo(201);
+      long emitted = System.nanoTime();
+      var next = sse.events(1).get(0);
+      assertThat(next.id()).isEqualTo(third.json().get("id").asString());
+      assertThat(next.json().get("data").asInt()).isEqualTo(3);
+      // Live delivery is back within about a second (Lettuce alone could wait 30 s to reconnect).
+      assertThat(Duration.ofNanos(System.nanoTime() - emitted)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * A stream that opens while Redis is away, resuming from a position, gets its replay once Redis
+   * is back, with nothing emitted after: its failed read is retried, not left waiting for an append
+   * that never comes.
+   */
+  @Test
+  void aStreamThatCouldNotReadDuringAnOutageCatchesUpWithoutANewEmit() {
+    var channel = realtimeA.channel("quiet");
+    String first = channel.emit("n", 1);
+    String second = channel.emit("n", 2);
+    try (SseRecorder live = SseRecorder.open(b.url() + "/api/realtime?channel=quiet")) {
+      live.expectType("connected");
+      redis.kill();
+      try (SseRecorder resumed =
+          SseRecorder.open(b.url() + "/api/realtime?channel=quiet&last_ack_quiet=0-0")) {
+        redis.restart();
+        long back = System.nanoTime();
+        if (resumed.status() == 200) {
+          // Opened before the kill reached the server: it replays once Redis is back.
+          assertThat(resumed.events(2))
+              .extracting(SseRecorder.Frame::id)
+              .containsExactly(first, second);
+          assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(8));
+        } else {
+          assertThat(resumed.status()).isEqualTo(503);
+        }
+      }
+      // Nothing was emitted meanwhile, so the live stream has nothing to catch up on; it still
+      // gets what comes next.
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
-              () -> {
-                third[0] =
-                    HttpCalls.post(
-                        a.url() + "/api/realtime/channels/room/events",
-                        "{\"event\":\"n\",\"data\":3}");
-                return third[0].status() == 201;
-              });
-      var next = sse.events(1).get(0);
-      assertThat(next.id()).isEqualTo(third[0].json().get("id").asString());
-      assertThat(next.json().get("data").asInt()).isEqualTo(3);
+              () ->
+                  HttpCalls.post(
+                              a.url() + "/api/realtime/channels/quiet/events",
+                              "{\"event\":\"n\",\"data\":3}")
+                          .status()
+                      == 201);
+      assertThat(live.events(1).get(0).json().get("data").asInt()).isEqualTo(3);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -54,23 +54,46 @@ public final class EmitEndpoint {
               List<CompletableFuture<String>> ids = new ArrayList<>();
               for (String c : allowed) ids.add(emit(x, c, body));
               return CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      done -> {
-                        StringBuilder json = new StringBuilder("{\"ids\":{");
-                        for (int i = 0; i < allowed.size(); i++) {
-                          if (i > 0) json.append(',');
-                          json.append(JsonText.quote(allowed.get(i)))
-                              .append(':')
-                              .append(JsonText.quote(ids.get(i).join()));
-                        }
-                        return json.append("}}").toString();
-                      });
+                  .handle((done, failed) -> answer(allowed, ids));
             })
         .whenComplete(
-            (json, error) -> {
+            (answer, error) -> {
               if (error != null) x.fail(error);
-              else x.json(201, json.getBytes(StandardCharsets.UTF_8));
+              else if (answer.failure() == null) x.json(201, answer.json());
+              else x.fail(answer.failure(), answer.members());
             });
+  }
+
+  /**
+   * What a multi-channel emit answers once every channel's emit is done: 201 with every id, or,
+   * when some failed, the first failure's status with the ids of the channels that were stored and
+   * the error of each that was not, so a client retries only those (a retry of all would store the
+   * others twice).
+   */
+  private record ManyAnswer(byte[] json, Throwable failure, String members) {}
+
+  private static ManyAnswer answer(List<String> channels, List<CompletableFuture<String>> ids) {
+    StringBuilder stored = new StringBuilder();
+    StringBuilder failed = new StringBuilder();
+    Throwable first = null;
+    for (int i = 0; i < channels.size(); i++) {
+      String channel = JsonText.quote(channels.get(i));
+      CompletableFuture<String> id = ids.get(i);
+      if (id.isCompletedExceptionally()) {
+        Throwable cause = Exchange.unwrap(id.exceptionNow());
+        if (first == null) first = cause;
+        if (!failed.isEmpty()) failed.append(',');
+        failed.append(channel).append(':').append(JsonText.quote(Exchange.message(cause)));
+      } else {
+        if (!stored.isEmpty()) stored.append(',');
+        stored.append(channel).append(':').append(JsonText.quote(id.join()));
+      }
+    }
+    if (first == null) {
+      return new ManyAnswer(
+          ("{\"ids\":{" + stored + "}}").getBytes(StandardCharsets.UTF_8), null, null);
+    }
+    return new ManyAnswer(null, first, ",\"ids\":{" + stored + "},\"failed\":{" + failed + "}");
   }
 
   private CompletableFuture<String> emit(Exchange x, String channel, Body body) {

@@ -79,16 +79,26 @@ public final class HistoryEndpoint {
   }
 
   private static long number(String name, String value, long min) {
+    String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
     try {
       long n = Long.parseLong(value);
       if (n >= min) return n;
     } catch (NumberFormatException e) {
-      // answered below
+      if (value.matches("\\+?[0-9]{19,}")) { // a whole number, only too large for a long
+        throw HttpError.badRequest(
+            name
+                + " '"
+                + shown
+                + "' is too large: "
+                + (name.equals("limit")
+                    ? "at most " + HistoryQuery.MAX_LIMIT
+                    : "Unix milliseconds, at most " + Long.MAX_VALUE));
+      }
     }
     throw HttpError.badRequest(
         name
             + " '"
-            + (value.length() > 40 ? value.substring(0, 40) + "..." : value)
+            + shown
             + "' is not a whole number"
             + (min > 0 ? " of at least " + min : " (Unix milliseconds for start and end)"));
   }

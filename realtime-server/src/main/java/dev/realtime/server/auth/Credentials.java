@@ -2,10 +2,11 @@ package dev.realtime.server.auth;
 
 /**
  * Where a request's token is: in {@code Authorization: Bearer <token>}, else in the {@code token}
- * query parameter, else in the {@code realtime_token} cookie. The header comes first because it is
- * what server-side clients send; the query parameter exists because a browser's {@code EventSource}
- * cannot set headers; the cookie lets a page on the same site stream without putting the token in
- * URLs (which end up in logs).
+ * query parameter, else in the {@code realtime_token} cookie. An {@code Authorization} header of
+ * another scheme (a proxy's {@code Basic}) is passed over for the other two. The header comes first
+ * because it is what server-side clients send; the query parameter exists because a browser's
+ * {@code EventSource} cannot set headers; the cookie lets a page on the same site stream without
+ * putting the token in URLs (which end up in logs).
  *
  * <p>Takes plain strings so the HTTP layer's types stay out of auth.
  */
@@ -27,17 +28,25 @@ public final class Credentials {
    * @param authorizationHeader the {@code Authorization} header
    * @param tokenQueryParam the first {@code token} query parameter, decoded
    * @param cookieHeader the {@code Cookie} header
-   * @throws AuthException with status 401 when the Authorization header is not {@code Bearer
-   *     <token>}
+   * @throws AuthException with status 401 when the Authorization header is a malformed {@code
+   *     Bearer <token>}, or has another scheme and no other place carries a token
    */
   public static String find(
       String authorizationHeader, String tokenQueryParam, String cookieHeader) {
-    if (authorizationHeader != null && !authorizationHeader.isBlank()) {
-      return bearer(authorizationHeader.strip());
-    }
+    String header = authorizationHeader == null ? "" : authorizationHeader.strip();
+    if (!header.isEmpty() && isBearer(header)) return bearer(header);
+    // Another scheme (Basic, from a proxy in front of the page, say) carries no token of ours: the
+    // query parameter or the cookie may, and an EventSource cannot remove the header.
     if (tokenQueryParam != null && !tokenQueryParam.isBlank()) return tokenQueryParam.strip();
-    if (cookieHeader != null) return cookie(cookieHeader, COOKIE);
+    String fromCookie = cookieHeader == null ? null : cookie(cookieHeader, COOKIE);
+    if (fromCookie != null) return fromCookie;
+    if (!header.isEmpty()) return bearer(header); // says what the header should have been
     return null;
+  }
+
+  private static boolean isBearer(String header) {
+    return header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        && (header.length() == BEARER.length() || isSpace(header.charAt(BEARER.length())));
   }
 
   private static String bearer(String header) {

@@ -32,8 +32,7 @@ final class RedisOption {
     } catch (IllegalArgumentException e) {
       throw UserError.usage("--redis: " + e.getMessage());
     } catch (EngineException e) {
-      throw UserError.failure(
-          e.getMessage() + " (is redis-server running there? --redis takes redis://host:port)");
+      throw UserError.failure(explain(e));
     }
     try {
       Realtime realtime =
@@ -60,5 +59,18 @@ final class RedisOption {
         engine.close();
       }
     }
+  }
+
+  /**
+   * The engine's message, which says what to change (password, certificate, database, scheme); only
+   * a refused connection also gets the hint about the server itself.
+   */
+  static String explain(EngineException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return e.getMessage() + " (is redis-server running there? --redis takes redis://host:port)";
+      }
+    }
+    return e.getMessage();
   }
 }

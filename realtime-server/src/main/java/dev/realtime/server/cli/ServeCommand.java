@@ -29,6 +29,7 @@ import sun.misc.Signal;
  */
 @Command(
     name = "serve",
+    mixinStandardHelpOptions = true,
     description = {
       "Serve the HTTP API and Server-Sent Events.",
       "Settings come from flags, then REALTIME_* environment variables, then the YAML file of"
@@ -143,20 +144,7 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw UserError.usage("--redis: " + e.getMessage());
     } catch (EngineException e) {
-      // The engine's message says what to change (password, certificate, scheme); only a refused
-      // connection gets the hint about the server itself.
-      throw UserError.failure(
-          e.getMessage()
-              + (refused(e)
-                  ? " (is redis-server running there? --redis takes redis://host:port)"
-                  : ""));
+      throw UserError.failure(RedisOption.explain(e));
     }
-  }
-
-  private static boolean refused(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException) return true;
-    }
-    return false;
   }
 }

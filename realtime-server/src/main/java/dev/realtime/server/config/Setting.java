@@ -56,7 +56,7 @@ public enum Setting {
       text(ServerConfig.DEFAULT_HEARTBEAT),
       null,
       "How often a stream gets a heartbeat (a `: ping` comment and a ping data line), so"
-          + " proxies and the original client keep it open."),
+          + " proxies and the original client keep it open; `0` for none."),
   MAX_DURATION(
       Group.STREAMS,
       text(ServerConfig.DEFAULT_MAX_DURATION),

@@ -2,6 +2,7 @@ package dev.realtime.server.http;
 
 import dev.realtime.CursorUnavailableException;
 import dev.realtime.EngineException;
+import dev.realtime.IncompatibleDataException;
 import dev.realtime.InvalidNameException;
 import dev.realtime.PayloadTooLargeException;
 import dev.realtime.RealtimeClosedException;
@@ -45,12 +46,23 @@ public final class Exchange {
       QueryStringDecoder uri,
       Responses responses,
       ServerMetrics metrics) {
+    this(ctx, request, uri, responses, metrics, HttpUtil.isKeepAlive(request));
+  }
+
+  /** With {@code keepAlive} false the connection closes after the answer, whatever was asked. */
+  Exchange(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      QueryStringDecoder uri,
+      Responses responses,
+      ServerMetrics metrics,
+      boolean keepAlive) {
     this.ctx = ctx;
     this.request = request;
     this.uri = uri;
     this.responses = responses;
     this.metrics = metrics;
-    this.keepAlive = HttpUtil.isKeepAlive(request);
+    this.keepAlive = keepAlive;
   }
 
   public ChannelHandlerContext ctx() {
@@ -128,28 +140,73 @@ public final class Exchange {
 
   /** Answers {@code failure} with the status it stands for. Safe to call from any thread. */
   public void fail(Throwable failure) {
-    Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-    Throwable cause = t;
+    fail(failure, "");
+  }
+
+  /**
+   * Like {@link #fail(Throwable)}, with {@code moreMembers} (JSON text: {@code ,"name":value}...)
+   * added to the error object after {@code "error"}.
+   */
+  public void fail(Throwable failure, String moreMembers) {
+    Throwable cause = unwrap(failure);
     if (!ctx.executor().inEventLoop()) {
-      ctx.executor().execute(() -> fail(cause));
+      ctx.executor().execute(() -> fail(cause, moreMembers));
       return;
     }
-    switch (cause) {
-      case HttpError e -> error(e.status(), e.getMessage());
-      case AuthException e -> error(e.status(), e.getMessage());
-      case InvalidNameException e -> error(400, e.getMessage());
-      case PayloadTooLargeException e -> error(413, e.getMessage());
-      case ValidationException e -> error(422, e.getMessage());
-      case CursorUnavailableException e -> error(410, e.getMessage());
-      case EngineException e -> error(503, "the engine is unavailable: " + e.getMessage());
-      case RealtimeClosedException e ->
-          error(503, "the server is shutting down (" + e.getMessage() + "); try again later");
-      case IllegalArgumentException e -> error(400, e.getMessage());
-      default -> {
-        log.error("{} {} failed", request.method(), uri.path(), cause);
-        error(500, "the server failed on this request: " + cause);
-      }
+    int status = status(cause);
+    String message = message(cause);
+    if (status == 500) log.error("{} {} failed", request.method(), uri.path(), cause);
+    if (moreMembers.isEmpty()) {
+      error(status, message);
+    } else {
+      metrics.rejected();
+      responses.json(
+          ctx,
+          request.headers(),
+          keepAlive,
+          status,
+          ("{\"error\":" + JsonText.quote(message) + moreMembers + "}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+  }
+
+  /** The failure inside the {@code CompletionException}s around it. */
+  public static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    return t;
+  }
+
+  /** The status a failure stands for. */
+  static int status(Throwable cause) {
+    return switch (cause) {
+      case HttpError e -> e.status();
+      case AuthException e -> e.status();
+      case InvalidNameException e -> 400;
+      case PayloadTooLargeException e -> 413;
+      case ValidationException e -> 422;
+      case CursorUnavailableException e -> 410;
+      case IncompatibleDataException e -> 409;
+      case EngineException e -> 503;
+      case RealtimeClosedException e -> 503;
+      case IllegalArgumentException e -> 400;
+      default -> 500;
+    };
+  }
+
+  /** What a failure's answer says: what was wrong and, where it helps, what to do. */
+  public static String message(Throwable cause) {
+    return switch (cause) {
+      case IncompatibleDataException e ->
+          e.getMessage()
+              + ": the channel cannot be used until that data is removed; use another name";
+      case EngineException e -> "the engine is unavailable: " + e.getMessage();
+      case RealtimeClosedException e ->
+          "the server is shutting down (" + e.getMessage() + "); try again later";
+      case HttpError e -> e.getMessage();
+      case AuthException e -> e.getMessage();
+      case RuntimeException e when status(e) != 500 -> e.getMessage();
+      default -> "the server failed on this request: " + cause;
+    };
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -83,16 +84,39 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       metrics.rejected();
-      responses.error(
-          ctx,
-          oversized.headers(),
-          false,
-          413,
-          "the request body is over "
-              + max
-              + " bytes, the most this server accepts (Content-Length: "
-              + HttpUtil.getContentLength(oversized, -1L)
-              + ")");
+      responses.error(ctx, oversized.headers(), false, 413, tooLarge(oversized));
+    }
+
+    /**
+     * A request with {@code Expect: 100-continue} is answered before its body: a body announced
+     * over the bound, or another expectation, gets the same JSON error (with CORS) as any other,
+     * not Netty's empty 413 or 417; the connection then closes.
+     */
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (!(answer instanceof FullHttpResponse r) || r.status().code() < 400) return answer;
+      int status = r.status().code();
+      r.release();
+      metrics.rejected();
+      FullHttpResponse error =
+          responses.error(
+              start.headers(),
+              status,
+              status == 413
+                  ? tooLarge(start)
+                  : "the Expect header is not supported; the one accepted is 'Expect: 100-continue'");
+      HttpUtil.setKeepAlive(error, false);
+      return error;
+    }
+
+    private String tooLarge(HttpMessage request) {
+      long length = HttpUtil.getContentLength(request, -1L);
+      return "the request body is over "
+          + max
+          + " bytes, the most this server accepts"
+          + (length < 0 ? "" : " (Content-Length: " + length + ")");
     }
   }
 }

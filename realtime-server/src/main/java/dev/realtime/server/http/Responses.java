@@ -43,8 +43,13 @@ public final class Responses {
       boolean keepAlive,
       int status,
       String message) {
-    String body = "{\"error\":" + JsonText.quote(message) + "}";
-    json(ctx, request, keepAlive, status, body.getBytes(StandardCharsets.UTF_8));
+    write(ctx, error(request, status, message), keepAlive);
+  }
+
+  /** An error answer, for a caller that writes it itself: {@code {"error": message}}, CORS. */
+  public FullHttpResponse error(HttpHeaders request, int status, String message) {
+    byte[] body = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    return response(request, status, "application/json; charset=utf-8", body, h -> {});
   }
 
   public void send(
@@ -66,6 +71,15 @@ public final class Responses {
       String contentType,
       byte[] body,
       Consumer<HttpHeaders> extra) {
+    write(ctx, response(request, status, contentType, body, extra), keepAlive);
+  }
+
+  private FullHttpResponse response(
+      HttpHeaders request,
+      int status,
+      String contentType,
+      byte[] body,
+      Consumer<HttpHeaders> extra) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
@@ -75,6 +89,11 @@ public final class Responses {
     h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     if (request != null) cors.apply(request, h);
     extra.accept(h);
+    return response;
+  }
+
+  /** Writes a whole response; without {@code keepAlive} the connection then closes. */
+  public void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) future.addListener(LINGERING_CLOSE);

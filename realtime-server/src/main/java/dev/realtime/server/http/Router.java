@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  /** The most query parameters a request may have (a stream of 100 channels needs about 200). */
+  static final int MAX_PARAMETERS = 1024;
 
   private final String base;
   private final String channelsPrefix;
@@ -81,11 +85,14 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    if (ctx.channel().hasAttr(SseStream.OF_CHANNEL)) {
+    if (ctx.channel().attr(SseStream.OF_CHANNEL).get() != null) {
       return; // a request pipelined behind an event stream cannot be answered on it
     }
     if (!request.decoderResult().isSuccess()) {
-      Exchange x = new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics);
+      // The decoder drops everything after a request it could not read, so the connection can
+      // answer nothing more: it closes after this answer, or a keep-alive client would wait.
+      Exchange x =
+          new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics, false);
       Throwable cause = request.decoderResult().cause();
       x.error(
           400,
@@ -97,13 +104,23 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     QueryStringDecoder uri;
+    String malformed = null;
     try {
-      uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, 1024);
+      // One more than accepted, so a query over the bound is refused, not cut short silently.
+      uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, MAX_PARAMETERS + 1);
       uri.path();
-      uri.parameters();
+      int parameters = 0;
+      for (List<String> values : uri.parameters().values()) parameters += values.size();
+      if (parameters > MAX_PARAMETERS) {
+        malformed = "the query has over " + MAX_PARAMETERS + " parameters, the most accepted";
+      }
     } catch (IllegalArgumentException e) {
-      Exchange x = new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics);
-      x.error(400, "the request URI is malformed (" + e.getMessage() + "): percent-encode it");
+      uri = null;
+      malformed = "the request URI is malformed (" + e.getMessage() + "): percent-encode it";
+    }
+    if (malformed != null) {
+      new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics)
+          .error(400, malformed);
       return;
     }
     Exchange x = new Exchange(ctx, request, uri, responses, metrics);
@@ -119,8 +136,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       DefaultFullHttpResponse r =
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
       responses.cors().preflight(x.headers(), r.headers());
-      HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(x.request()));
-      x.ctx().writeAndFlush(r);
+      responses.write(x.ctx(), r, HttpUtil.isKeepAlive(x.request()));
       return;
     }
     if (path.equals(base)) {
@@ -132,7 +148,8 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else if (path.startsWith(channelsPrefix)) {
       String rest = path.substring(channelsPrefix.length());
       int slash = rest.lastIndexOf('/');
-      String channel = slash <= 0 ? null : rest.substring(0, slash);
+      // An empty name (channels//events) goes on, to be refused as a name, not as a path.
+      String channel = slash < 0 ? null : rest.substring(0, slash);
       String what = slash < 0 ? "" : rest.substring(slash + 1);
       if (channel != null && what.equals("events")) {
         expect(method, HttpMethod.POST, path);

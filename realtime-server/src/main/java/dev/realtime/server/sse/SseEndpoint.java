@@ -58,7 +58,12 @@ public final class SseEndpoint {
         .thenCompose(channels -> subscribe(x, parsed, channels))
         .whenComplete(
             (stream, error) -> {
-              if (error != null) x.fail(error);
+              if (error != null) {
+                // Refused before it opened: the connection answers this and later requests again
+                // (a keep-alive client's next request would otherwise go unanswered).
+                x.ctx().channel().attr(SseStream.OF_CHANNEL).set(null);
+                x.fail(error);
+              }
             });
   }
 

@@ -118,6 +118,11 @@ class HttpApiTest {
     expect(HttpCalls.post(api + "/events", "{\"event\":\"a\",\"data\":1}"), 400, "\"channels\"");
     expect(HttpCalls.get(api + "/channels/room/history?limit=0"), 400, "limit '0'");
     expect(HttpCalls.get(api + "/channels/room/history?limit=5000"), 400, "1000");
+    expect(
+        HttpCalls.get(api + "/channels/room/history?limit=99999999999999999999"),
+        400,
+        "too large: at most 1000");
+    expect(HttpCalls.get(api + "/channels/room/history?start=" + "9".repeat(30)), 400, "too large");
     expect(HttpCalls.get(api + "/channels/room/history?start=yesterday"), 400, "start");
     expect(HttpCalls.get(api + "/channels/room/history?latest=maybe"), 400, "true or false");
     expect(HttpCalls.get(server.url() + "/nothing/here"), 404, "GET /api/realtime");
@@ -160,6 +165,77 @@ class HttpApiTest {
       sse.expectType("connected");
     }
     expect(HttpCalls.get(api + "/channels/room/history?x=" + "y".repeat(70_000)), 400, "65536");
+  }
+
+  @Test
+  void anEmptyChannelNameInThePathIsABadNameAndTooManyParametersAreRefused() {
+    expect(HttpCalls.post(api + "/channels//events", "{\"event\":\"a\",\"data\":1}"), 400, "empty");
+    expect(HttpCalls.get(api + "/channels//history"), 400, "empty");
+    StringBuilder q = new StringBuilder("latest=true");
+    for (int i = 0; i < 1030; i++) q.append("&x").append(i).append("=1");
+    // Dropped silently before: a limit past the 1,024th parameter was not even looked at.
+    expect(HttpCalls.get(api + "/channels/room/history?" + q + "&limit=abc"), 400, "1024");
+  }
+
+  /**
+   * After a request the decoder could not read, the connection can answer nothing more: it must
+   * close after its 400, not leave a keep-alive client waiting for its next answer.
+   */
+  @Test
+  void aConnectionClosesAfterARequestThatIsNotHttp() throws Exception {
+    for (String bad :
+        List.of(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+            "POST /api/realtime/events HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")) {
+      String answer = rawUntilClosed(bad + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
+      assertThat(answer).contains("not valid HTTP/1.1").doesNotContain("HTTP/1.1 200");
+    }
+    // A preflight that asks for the connection to close gets it closed.
+    assertThat(
+            rawUntilClosed(
+                "OPTIONS /api/realtime HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Origin: https://a.example\r\nAccess-Control-Request-Method: GET\r\n\r\n"))
+        .startsWith("HTTP/1.1 204");
+  }
+
+  /** {@code Expect: 100-continue} over the bound gets the JSON error every other 413 gets. */
+  @Test
+  void anExpectedBodyOverTheBoundIsAJsonErrorWithCors() throws Exception {
+    String answer =
+        rawUntilClosed(
+            "POST /api/realtime/channels/room/events HTTP/1.1\r\nHost: x\r\n"
+                + "Origin: https://a.example\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 5000000\r\nExpect: 100-continue\r\n\r\n");
+    assertThat(answer)
+        .startsWith("HTTP/1.1 413")
+        .contains("access-control-allow-origin: *")
+        .contains("{\"error\":\"the request body is over ")
+        .contains("(Content-Length: 5000000)");
+    String other =
+        rawUntilClosed(
+            "POST /api/realtime/channels/room/events HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Length: 10\r\nExpect: something-else\r\n\r\n");
+    assertThat(other).startsWith("HTTP/1.1 417").contains("'Expect: 100-continue'");
+  }
+
+  /** Writes {@code request} and reads until the server closes (fails if it does not in 5 s). */
+  private String rawUntilClosed(String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) read.write(buffer, 0, n);
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the server kept the connection open after: " + read, e);
+      } catch (java.net.SocketException e) {
+        // reset after the answer: closed too
+      }
+      return read.toString(StandardCharsets.UTF_8);
+    }
   }
 
   private static void expect(Answer a, int status, String mentions) {

@@ -54,8 +54,23 @@ class CredentialsTest {
   }
 
   @Test
-  void anotherSchemeIsA401SayingWhatIsAccepted() {
-    assertThatThrownBy(() -> Credentials.find("Basic dXNlcjpwYXNz", "q", "realtime_token=c"))
+  void anotherSchemeIsPassedOverForTheQueryParameterOrTheCookie() {
+    // A page behind a proxy's basic auth sends Basic on every request, EventSource included.
+    assertThat(Credentials.find("Basic dXNlcjpwYXNz", "q", "realtime_token=c")).isEqualTo("q");
+    assertThat(Credentials.find("Basic dXNlcjpwYXNz", null, "realtime_token=c")).isEqualTo("c");
+    assertThat(Credentials.find("Digest x=1", " ", "a=1; realtime_token=c")).isEqualTo("c");
+  }
+
+  @Test
+  void aBearerHeaderComesFirstEvenIfMalformed() {
+    assertThat(Credentials.find("bearer h", "q", "realtime_token=c")).isEqualTo("h");
+    assertThatThrownBy(() -> Credentials.find("Bearer", "q", "realtime_token=c"))
+        .hasMessage("Authorization header must be 'Bearer <token>': the token is missing");
+  }
+
+  @Test
+  void anotherSchemeAndNoOtherTokenIsA401SayingWhatIsAccepted() {
+    assertThatThrownBy(() -> Credentials.find("Basic dXNlcjpwYXNz", null, "b=2"))
         .isInstanceOfSatisfying(AuthException.class, e -> assertThat(e.status()).isEqualTo(401))
         .hasMessage("Authorization header must be 'Bearer <token>', not 'Basic ...'");
     assertThatThrownBy(() -> Credentials.find("Bearer", null, null))

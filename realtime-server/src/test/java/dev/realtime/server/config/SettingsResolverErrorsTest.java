@@ -66,7 +66,7 @@ class SettingsResolverErrorsTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "HEARTBEAT | 5ms | heartbeat PT0.005S is under 10 ms",
+        "HEARTBEAT | 5ms | heartbeat PT0.005S is under 10 ms: use 10 ms or more, or 0 for none",
         "MAX_DURATION | -PT1S | max duration PT-1S is negative",
         "WRITE_DELAY | 2s | write delay PT2S is out of range: give 0 to 1000 ms",
         "WRITE_DELAY | -PT1S | write delay PT-1S is out of range: give 0 to 1000 ms",

@@ -73,6 +73,21 @@ class SseProtocolTest {
   }
 
   @Test
+  void aHeartbeatOfZeroMeansNone() {
+    try (Realtime own = Realtime.create();
+        RealtimeServer quiet =
+            RealtimeServer.builder(own)
+                .config(ServerConfig.builder().port(0).heartbeat(Duration.ZERO).build())
+                .start();
+        SseRecorder sse = SseRecorder.open(quiet.url() + "/api/realtime?channel=room")) {
+      assertThat(sse.expectType("connected").json().get("heartbeatMs").asLong()).isZero();
+      assertThat(sse.poll(1500)).as("no heartbeat, no frame").isNull();
+      String id = own.channel("room").emit("n", 1);
+      assertThat(sse.next().id()).isEqualTo(id);
+    }
+  }
+
+  @Test
   void lastAckReplaysWhatCameAfterItThenGoesLive() {
     var ch = realtime.channel("room");
     String a = ch.emit("n", 1);
