@@ -101,6 +101,53 @@ class RedisCommandsTest {
     assertThat(messages.get(2).get("data").stringValue()).isEqualTo("{\"a\":1}");
   }
 
+  /** With the prefix a server uses, the command line reaches its channels (and only those). */
+  @Test
+  void aKeyPrefixReachesTheChannelsOfAServerThatUsesIt() {
+    try (dev.realtime.redis.RedisEngine engine =
+            dev.realtime.redis.RedisEngine.builder(server.uri()).keyPrefix("app:").build();
+        dev.realtime.Realtime app = dev.realtime.Realtime.builder().engine(engine).build()) {
+      String fromApp = app.channel("cli-prefixed").emit("n", 1);
+      Result emitted =
+          run(
+              "emit",
+              "--redis",
+              server.uri(),
+              "--redis-key-prefix",
+              "app:",
+              "cli-prefixed",
+              "n",
+              "2");
+      assertThat(emitted.exitCode()).as("stderr: %s", emitted.err()).isZero();
+      String fromCli = emitted.out().strip();
+      assertThat(app.channel("cli-prefixed").history())
+          .extracting(dev.realtime.HistoryMessage::id)
+          .containsExactly(fromApp, fromCli);
+      Result read =
+          run("history", "--redis", server.uri(), "--redis-key-prefix", "app:", "cli-prefixed");
+      assertThat(ids(JSON.readTree(read.out()))).containsExactly(fromApp, fromCli);
+      assertThat(history("cli-prefixed")).isEmpty(); // without the prefix: another key
+    }
+  }
+
+  /** A TLS Redis whose CA is private: trusted with --redis-ca-file, refused without it. */
+  @Test
+  void aPrivateCaIsTrustedWithItsFile() {
+    try (RedisServer tls = RedisServer.builder().tls().start()) {
+      String uri = "rediss://127.0.0.1:" + tls.port();
+      String ca = tls.caCertificate().toString();
+      Result emitted = run("emit", "--redis", uri, "--redis-ca-file", ca, "cli-tls", "n", "1");
+      assertThat(emitted.exitCode()).as("stderr: %s", emitted.err()).isZero();
+      Result read = run("history", "--redis", uri, "--redis-ca-file", ca, "cli-tls");
+      assertThat(ids(JSON.readTree(read.out()))).containsExactly(emitted.out().strip());
+      Result untrusted = run("history", "--redis", uri, "cli-tls");
+      assertThat(untrusted.exitCode()).isEqualTo(1);
+      assertThat(untrusted.err()).contains("trust its certificate with --redis-ca-file FILE");
+      assertThat(run("history", "--redis", uri, "--redis-ca-file", "/no/such.pem", "c").exitCode())
+          .isEqualTo(2);
+    }
+  }
+
   @Test
   void historyKeepsTheOldestByDefaultAndTheNewestWithLatest() {
     String channel = "cli-latest";

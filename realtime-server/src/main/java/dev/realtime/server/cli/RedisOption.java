@@ -17,6 +17,22 @@ final class RedisOption {
       description = "The Redis to use: redis://[user:password@]host:port[/db], or rediss:// (TLS).")
   String url;
 
+  @Option(
+      names = "--redis-key-prefix",
+      paramLabel = "PREFIX",
+      description =
+          "The key prefix of the servers and applications on that Redis (serve's"
+              + " --redis-key-prefix); none by default.")
+  String keyPrefix = "";
+
+  @Option(
+      names = "--redis-ca-file",
+      paramLabel = "FILE",
+      description =
+          "For a rediss:// Redis whose certificate a private CA signed: a PEM file of the CA"
+              + " certificate(s) to trust.")
+  java.nio.file.Path caFile;
+
   /**
    * A Realtime on a Redis engine, both closed by {@link Connection#close()}.
    *
@@ -26,9 +42,27 @@ final class RedisOption {
    * application's own emits go on trimming the stream as it configured.
    */
   Connection connect(Schema schema, Consumer<? super Throwable> onError) {
+    RedisEngine.Builder builder;
+    try {
+      builder = RedisEngine.builder(url);
+    } catch (IllegalArgumentException e) {
+      throw UserError.usage("--redis: " + e.getMessage());
+    }
+    try {
+      builder.keyPrefix(keyPrefix);
+    } catch (IllegalArgumentException e) {
+      throw UserError.usage("--redis-key-prefix: " + e.getMessage());
+    }
+    if (caFile != null) {
+      try {
+        builder.trustedCertificates(caFile);
+      } catch (IllegalArgumentException e) {
+        throw UserError.usage("--redis-ca-file: " + e.getMessage());
+      }
+    }
     RedisEngine engine;
     try {
-      engine = RedisEngine.connect(url);
+      engine = builder.build();
     } catch (IllegalArgumentException e) {
       throw UserError.usage("--redis: " + e.getMessage());
     } catch (EngineException e) {
@@ -66,11 +100,13 @@ final class RedisOption {
    * a refused connection also gets the hint about the server itself.
    */
   static String explain(EngineException e) {
+    // The engine names its Java builder method; on the command line it is the option.
+    String message = e.getMessage().replace("trustedCertificates(pemFile)", "--redis-ca-file FILE");
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.net.ConnectException) {
-        return e.getMessage() + " (is redis-server running there? --redis takes redis://host:port)";
+        return message + " (is redis-server running there? --redis takes redis://host:port)";
       }
     }
-    return e.getMessage();
+    return message;
   }
 }

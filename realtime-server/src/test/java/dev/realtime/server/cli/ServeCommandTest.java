@@ -87,7 +87,7 @@ class ServeCommandTest {
       assertThat(untrusted.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(untrusted.process.exitValue()).isNotZero();
       assertThat(String.join("\n", untrusted.output))
-          .contains("trustedCertificates")
+          .contains("--redis-ca-file FILE")
           .doesNotContain("pw-of-the-test")
           .doesNotContain("is redis-server running there");
 
