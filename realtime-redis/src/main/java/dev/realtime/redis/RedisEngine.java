@@ -426,18 +426,14 @@ public final class RedisEngine implements Engine {
   }
 
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
-    try {
-      byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
-      return readLink
-          .send(redis -> READ.run(redis, key, StreamReads.arguments(range)))
-          .handle(
-              (reply, error) -> {
-                if (error != null) throw failure("reading channel '" + channel + "'", error);
-                return StreamReads.parse(channel, reply, range.newest());
-              });
-    } catch (EngineException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
+    return readLink
+        .send(redis -> READ.run(redis, key, StreamReads.arguments(range)))
+        .handle(
+            (reply, error) -> {
+              if (error != null) throw failure("reading channel '" + channel + "'", error);
+              return StreamReads.parse(channel, reply, range.newest());
+            });
   }
 
   // ---------------------------------------------------------------- watch

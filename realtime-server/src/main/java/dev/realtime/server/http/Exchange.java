@@ -203,8 +203,6 @@ public final class Exchange {
       case EngineException e -> "the engine is unavailable: " + e.getMessage();
       case RealtimeClosedException e ->
           "the server is shutting down (" + e.getMessage() + "); try again later";
-      case HttpError e -> e.getMessage();
-      case AuthException e -> e.getMessage();
       case RuntimeException e when status(e) != 500 -> e.getMessage();
       default -> "the server failed on this request: " + cause;
     };
