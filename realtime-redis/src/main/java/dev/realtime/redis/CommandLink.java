@@ -2,12 +2,16 @@ package dev.realtime.redis;
 
 import dev.realtime.EngineException;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -21,48 +25,60 @@ import java.util.function.Function;
  * server's, may be the caller), so the first emit or read after Redis is back already goes through.
  * Commands that come while that attempt is under way, or within {@code retryAfter} after a failed
  * one, fail fast instead of piling up behind an attempt that may take the connect timeout.
+ *
+ * <p>Every connection it opens loads the link's scripts ({@code SCRIPT LOAD}) before any command is
+ * sent on it, so that after a restart or a failover a script call does not find the script missing
+ * (which for an append would mean failing it: see {@link LuaScript}). When Redis refuses {@code
+ * SCRIPT LOAD} (an ACL without it), the connection sends the scripts' text instead.
  */
 final class CommandLink implements AutoCloseable {
   private final RedisClient client;
   private final RedisURI uri;
   private final Duration retryAfter;
-  private volatile StatefulRedisConnection<String, byte[]> connection;
+  private final List<LuaScript> scripts;
+  private volatile Session session;
   private long lastAttemptNanos;
   private boolean connecting;
   private Throwable lastFailure;
   private boolean closed;
 
-  CommandLink(RedisClient client, RedisURI uri, Duration retryAfter) {
+  /** {@code scripts}: what every connection of this link loads before its first command. */
+  CommandLink(RedisClient client, RedisURI uri, Duration retryAfter, LuaScript... scripts) {
     this.client = client;
     this.uri = uri;
     this.retryAfter = retryAfter;
+    this.scripts = List.of(scripts);
     this.lastAttemptNanos = System.nanoTime() - retryAfter.toNanos();
   }
 
-  /** Connects now, waiting for it: for the engine's start, where failing loudly is right. */
-  synchronized void connect() {
-    connection = client.connect(RedisEngine.CODEC, uri);
+  /**
+   * Connects now and loads the scripts, waiting up to {@code timeout} for them: for the engine's
+   * start, where failing loudly is right.
+   */
+  synchronized void connect(Duration timeout) throws Exception {
+    Session opened = new Session(client.connect(RedisEngine.CODEC, uri), scripts);
+    session = opened;
+    opened.load().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
    * Runs {@code command} on the open connection, or on the connection a reconnect opens first if
    * one is due (see the class); a command is sent at most once either way.
    */
-  <T> CompletableFuture<T> send(
-      Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command) {
-    StatefulRedisConnection<String, byte[]> c = connection;
-    if (c != null && c.isOpen()) return command.apply(c.async());
-    return reconnect().thenCompose(opened -> command.apply(opened.async()));
+  <T> CompletableFuture<T> send(Function<Session, CompletableFuture<T>> command) {
+    Session s = session;
+    if (s != null && s.connection.isOpen()) return command.apply(s);
+    return reconnect().thenCompose(command);
   }
 
-  private synchronized CompletableFuture<StatefulRedisConnection<String, byte[]>> reconnect() {
+  private synchronized CompletableFuture<Session> reconnect() {
     if (closed)
       return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
-    StatefulRedisConnection<String, byte[]> c = connection;
-    if (c != null && c.isOpen()) return CompletableFuture.completedFuture(c);
-    if (c != null) {
-      c.closeAsync();
-      connection = null;
+    Session s = session;
+    if (s != null && s.connection.isOpen()) return CompletableFuture.completedFuture(s);
+    if (s != null) {
+      s.connection.closeAsync();
+      session = null;
       if (lastFailure == null) lastFailure = new IllegalStateException("the connection was lost");
     }
     long now = System.nanoTime();
@@ -74,26 +90,39 @@ final class CommandLink implements AutoCloseable {
     return client
         .connectAsync(RedisEngine.CODEC, uri)
         .toCompletableFuture()
+        .thenCompose(
+            connection -> {
+              Session opened = new Session(connection, scripts);
+              return opened
+                  .load()
+                  .whenComplete(
+                      (loaded, error) -> {
+                        if (error != null) connection.closeAsync();
+                      });
+            })
         .handle(
             (opened, error) -> {
               synchronized (this) {
                 connecting = false;
                 if (error == null && closed) {
-                  opened.closeAsync();
+                  opened.connection.closeAsync();
                   throw new EngineException("the Redis engine is closed");
                 }
                 if (error != null) {
-                  lastFailure =
-                      error instanceof CompletionException && error.getCause() != null
-                          ? error.getCause()
-                          : error;
+                  lastFailure = unwrap(error);
                   throw unreachable();
                 }
-                connection = opened;
+                session = opened;
                 lastFailure = null;
                 return opened;
               }
             });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private EngineException unreachable() {
@@ -110,6 +139,61 @@ final class CommandLink implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    if (connection != null) connection.close();
+    if (session != null) session.connection.close();
+  }
+
+  /** An open connection, and whether the link's scripts are loaded on it. */
+  static final class Session {
+    private static final int LOADING = 0; // SCRIPT LOAD under way: scripts go as text
+    private static final int LOADED = 1; // EVALSHA
+    private static final int REFUSED = 2; // Redis refused SCRIPT LOAD: text, always
+
+    final StatefulRedisConnection<String, byte[]> connection;
+    private final List<LuaScript> scripts;
+    private final AtomicInteger state = new AtomicInteger(LOADING);
+
+    private Session(StatefulRedisConnection<String, byte[]> connection, List<LuaScript> scripts) {
+      this.connection = connection;
+      this.scripts = scripts;
+    }
+
+    RedisAsyncCommands<String, byte[]> commands() {
+      return connection.async();
+    }
+
+    /** Whether {@code script} can be run by its SHA1 here: a SCRIPT LOAD of it went through. */
+    boolean hasLoaded(LuaScript script) {
+      return state.get() == LOADED && scripts.contains(script);
+    }
+
+    /**
+     * Loads every script; completes with this session once Redis answered, or exceptionally when
+     * the connection failed. A refusal (an error reply) leaves the session sending the text.
+     */
+    CompletableFuture<Session> load() {
+      CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.size()];
+      for (int i = 0; i < loads.length; i++) loads[i] = scripts.get(i).loadInto(commands());
+      return CompletableFuture.allOf(loads)
+          .handle(
+              (done, error) -> {
+                if (error == null) {
+                  state.compareAndSet(LOADING, LOADED);
+                } else if (unwrap(error) instanceof RedisCommandExecutionException) {
+                  state.set(REFUSED);
+                } else {
+                  throw new CompletionException(unwrap(error));
+                }
+                return this;
+              });
+    }
+
+    /**
+     * A call found a script gone while the connection stayed open: calls send the text until a new
+     * SCRIPT LOAD, sent once per loss, has gone through (it is ahead of every later call on the
+     * connection, so once it is answered they can use the SHA1 again).
+     */
+    void lost() {
+      if (state.compareAndSet(LOADED, LOADING)) load();
+    }
   }
 }

@@ -69,8 +69,9 @@ public final class RedisEngine implements Engine {
   static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
-  private static final LuaScript APPEND = LuaScript.load("append.lua");
-  private static final LuaScript READ = LuaScript.load("read.lua");
+  // An append is never re-sent when its script was missing: it could land after later ones.
+  private static final LuaScript APPEND = LuaScript.load("append.lua", false);
+  private static final LuaScript READ = LuaScript.load("read.lua", true);
 
   private final RedisURI uri;
   private final String keyPrefix;
@@ -135,23 +136,21 @@ public final class RedisEngine implements Engine {
             .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
-    this.link = new CommandLink(commandClient, uri, b.retryAfter);
-    this.readLink = new CommandLink(commandClient, uri, b.retryAfter);
+    this.link = new CommandLink(commandClient, uri, b.retryAfter, APPEND);
+    this.readLink = new CommandLink(commandClient, uri, b.retryAfter, READ);
     this.batcher =
         new AppendBatcher(
             b.maxInFlight,
             b.maxBatch,
             keyPrefix,
             envelopeTail,
-            (keys, args) -> link.send(redis -> APPEND.run(redis, keys, args)),
+            (keys, args) -> link.send(session -> APPEND.run(session, keys, args)),
             this::failure,
             callbacks,
             b.spinWait.toNanos());
     try {
-      link.connect();
-      readLink.connect();
-      link.send(redis -> redis.ping().toCompletableFuture())
-          .get(b.connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+      link.connect(b.connectTimeout.multipliedBy(2));
+      readLink.connect(b.connectTimeout.multipliedBy(2));
       this.pubSub = pubSubClient.connectPubSub(CODEC, uri);
     } catch (Exception e) {
       link.close();
@@ -428,7 +427,7 @@ public final class RedisEngine implements Engine {
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
     byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
     return readLink
-        .send(redis -> READ.run(redis, key, StreamReads.arguments(range)))
+        .send(session -> READ.run(session, key, StreamReads.arguments(range)))
         .handle(
             (reply, error) -> {
               if (error != null) throw failure("reading channel '" + channel + "'", error);
@@ -506,6 +505,16 @@ public final class RedisEngine implements Engine {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof EngineException e) return e;
+    if (cause instanceof LuaScript.NotRun) {
+      return new EngineException(
+          what
+              + " failed: "
+              + cause.getMessage()
+              + " at "
+              + describe(uri)
+              + "; nothing was stored, and emitting again is safe",
+          cause);
+    }
     String message = rootMessage(cause);
     if (message.contains("WRONGTYPE")) {
       return new IncompatibleDataException(
