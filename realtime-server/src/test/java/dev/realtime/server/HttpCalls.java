@@ -49,6 +49,14 @@ public final class HttpCalls {
     return send(b.build());
   }
 
+  /** A request without a body by any method (HEAD, DELETE, ...). */
+  public static Answer send(String method, String url) {
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   private static Answer send(HttpRequest request) {
     try {
       HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

@@ -12,6 +12,7 @@ import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.metrics.ServerMetrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
@@ -156,7 +157,12 @@ public final class Exchange {
     int status = status(cause);
     String message = message(cause);
     if (status == 500) log.error("{} {} failed", request.method(), uri.path(), cause);
-    if (moreMembers.isEmpty()) {
+    if (cause instanceof HttpError e && e.allow() != null) {
+      metrics.rejected();
+      FullHttpResponse answer = responses.error(request.headers(), status, message);
+      answer.headers().set(HttpHeaderNames.ALLOW, e.allow());
+      responses.write(ctx, answer, keepAlive);
+    } else if (moreMembers.isEmpty()) {
       error(status, message);
     } else {
       metrics.rejected();

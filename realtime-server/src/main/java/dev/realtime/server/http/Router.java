@@ -155,25 +155,25 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         expect(method, HttpMethod.POST, path);
         emit.one(x, channel);
       } else if (channel != null && what.equals("history")) {
-        expect(method, HttpMethod.GET, path);
+        expectGetOrHead(method, path);
         history.handle(x, channel);
       } else {
         notFound(x, path);
       }
     } else if (path.equals("/healthz")) {
-      expect(method, HttpMethod.GET, path);
+      expectGetOrHead(method, path);
       health.handle(x);
     } else if (path.equals("/metrics")) {
-      expect(method, HttpMethod.GET, path);
+      expectGetOrHead(method, path);
       x.send(
           200,
           "text/plain; version=0.0.4; charset=utf-8",
           metrics.scrape().getBytes(StandardCharsets.UTF_8));
     } else if (path.equals("/stats")) {
-      expect(method, HttpMethod.GET, path);
+      expectGetOrHead(method, path);
       stats.handle(x);
     } else if (files.serves(path)) {
-      expect(method, HttpMethod.GET, path);
+      expectGetOrHead(method, path);
       files.serve(x, path);
     } else if (jobs != null && path.equals("/demo/jobs")) {
       expect(method, HttpMethod.POST, path);
@@ -203,7 +203,22 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void expect(HttpMethod actual, HttpMethod expected, String path) {
     if (!actual.equals(expected)) {
-      throw new HttpError(405, actual + " " + shorten(path) + " is not accepted: use " + expected);
+      throw HttpError.methodNotAllowed(
+          actual + " " + shorten(path) + " is not accepted: use " + expected,
+          expected + ", OPTIONS");
+    }
+  }
+
+  /**
+   * A resource that is read: HEAD is answered as GET without the body (Netty's server codec drops
+   * the content of an answer to HEAD and keeps its Content-Length), for monitors that probe with
+   * it.
+   */
+  private static void expectGetOrHead(HttpMethod actual, String path) {
+    if (!actual.equals(HttpMethod.GET) && !actual.equals(HttpMethod.HEAD)) {
+      throw HttpError.methodNotAllowed(
+          actual + " " + shorten(path) + " is not accepted: use GET (or HEAD)",
+          "GET, HEAD, OPTIONS");
     }
   }
 

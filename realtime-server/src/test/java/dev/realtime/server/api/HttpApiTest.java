@@ -1,5 +1,6 @@
 package dev.realtime.server.api;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.realtime.HistoryMessage;
@@ -11,10 +12,15 @@ import dev.realtime.server.HttpCalls.Answer;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.SseRecorder;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -274,5 +280,65 @@ class HttpApiTest {
     assertThat(r.headers().firstValue("access-control-allow-headers").orElse(""))
         .contains("Authorization")
         .contains("Last-Event-ID");
+  }
+
+  /**
+   * HEAD is answered like GET without the body on every resource that is read (uptime monitors
+   * probe with it), and the connection stays usable: a GET behind it on the same connection gets
+   * its whole answer. A method a path does not take is a 405 that lists the ones it does.
+   */
+  @Test
+  void headIsAnsweredLikeGetWithoutTheBodyAndA405SaysWhatIsAllowed() throws Exception {
+    realtime.channel("room").emit("a", 1);
+    for (String path :
+        List.of("/healthz", "/metrics", "/api/realtime/channels/room/history", "/realtime.js")) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(5_000);
+        String request = " " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+        socket.getOutputStream().write(("HEAD" + request + "GET" + request).getBytes(UTF_8));
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        Map<String, String> head = readHead(in);
+        Map<String, String> get = readHead(in); // straight after: HEAD's answer had no body
+        assertThat(head.get("status")).as(path).isEqualTo("200");
+        assertThat(get.get("status")).as(path).isEqualTo("200");
+        assertThat(head.get("content-type")).as(path).isEqualTo(get.get("content-type"));
+        int length = Integer.parseInt(get.get("content-length"));
+        assertThat(length).as(path).isPositive();
+        if (!path.equals("/metrics")) { // the metrics move between the two answers
+          assertThat(head.get("content-length")).as(path).isEqualTo(get.get("content-length"));
+        }
+        in.readFully(new byte[length]);
+      }
+    }
+    Answer sse = HttpCalls.send("HEAD", server.url() + "/api/realtime?channel=room");
+    assertThat(sse.status()).isEqualTo(405);
+    assertThat(sse.response().headers().firstValue("allow")).hasValue("GET, OPTIONS");
+    Answer post = HttpCalls.post(server.url() + "/healthz", "{}");
+    assertThat(post.status()).isEqualTo(405);
+    assertThat(post.error()).contains("use GET (or HEAD)");
+    assertThat(post.response().headers().firstValue("allow")).hasValue("GET, HEAD, OPTIONS");
+  }
+
+  /** The status line's code as "status", then each header by its lower-case name. */
+  private static Map<String, String> readHead(DataInputStream in) throws IOException {
+    Map<String, String> head = new java.util.HashMap<>();
+    String status = readLine(in);
+    head.put("status", status.split(" ")[1]);
+    for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+      int colon = line.indexOf(':');
+      head.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
+    }
+    return head;
+  }
+
+  private static String readLine(DataInputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) throw new EOFException("the connection closed mid-answer after: " + line);
+      if (b != '\r') line.append((char) b);
+    }
+    return line.toString();
   }
 }
