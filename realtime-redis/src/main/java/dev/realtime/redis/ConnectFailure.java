@@ -27,6 +27,12 @@ final class ConnectFailure {
     String scheme = uri.isSsl() ? "rediss://" : "redis://";
     for (Throwable c = error; c != null; c = c.getCause() == c ? null : c.getCause()) {
       String message = String.valueOf(c.getMessage());
+      if (message.startsWith("Cannot provide redisAddress using sentinel")) {
+        return "no Sentinel there knows a master named '"
+            + uri.getSentinelMasterId()
+            + "' (the name after # in redis-sentinel://host:port#name; SENTINEL MASTERS lists"
+            + " them)";
+      }
       if (c instanceof RedisCommandExecutionException && message.startsWith("WRONGPASS")) {
         return "the password in the URI, or its user name, was rejected (" + message + ")";
       }

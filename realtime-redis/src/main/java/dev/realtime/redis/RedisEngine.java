@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -547,9 +548,20 @@ public final class RedisEngine implements Engine {
     return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + c.getMessage();
   }
 
-  /** host:port of the URI, without credentials. */
+  /**
+   * Where the URI points, without credentials: {@code redis://host:port}, or for a URI that asks
+   * Sentinels for the master, {@code redis-sentinel://host:port,...#master}.
+   */
   static String describe(RedisURI uri) {
-    return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+    if (uri.getSentinels().isEmpty()) {
+      return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+    }
+    StringJoiner sentinels = new StringJoiner(",");
+    for (RedisURI s : uri.getSentinels()) sentinels.add(s.getHost() + ":" + s.getPort());
+    return (uri.isSsl() ? "rediss-sentinel://" : "redis-sentinel://")
+        + sentinels
+        + "#"
+        + uri.getSentinelMasterId();
   }
 
   @Override

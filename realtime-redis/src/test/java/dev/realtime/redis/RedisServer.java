@@ -22,6 +22,9 @@ public final class RedisServer implements AutoCloseable {
   private final String password;
   private final List<String> user;
   private final TestCertificates tls;
+  private final Integer replicaOf;
+  private final String sentinelMaster;
+  private final int sentinelMasterPort;
   private Process process;
 
   private RedisServer(Builder b, int port, Path dir, TestCertificates tls) {
@@ -31,6 +34,9 @@ public final class RedisServer implements AutoCloseable {
     this.password = b.password;
     this.user = b.user;
     this.tls = tls;
+    this.replicaOf = b.replicaOf;
+    this.sentinelMaster = b.sentinelMaster;
+    this.sentinelMasterPort = b.sentinelMasterPort;
   }
 
   public static RedisServer start() {
@@ -60,8 +66,28 @@ public final class RedisServer implements AutoCloseable {
     private String password;
     private List<String> user;
     private String[] tlsNames;
+    private Integer replicaOf;
+    private String sentinelMaster;
+    private int sentinelMasterPort;
 
     private Builder() {}
+
+    /** A replica of the server on 127.0.0.1:{@code masterPort}. */
+    public Builder replicaOf(int masterPort) {
+      this.replicaOf = masterPort;
+      return this;
+    }
+
+    /**
+     * A Sentinel (redis-server in sentinel mode) that monitors the master on 127.0.0.1:{@code
+     * masterPort} as {@code name}, alone (quorum 1), declaring it down after a second without an
+     * answer and then promoting a replica.
+     */
+    public Builder sentinelFor(String name, int masterPort) {
+      this.sentinelMaster = name;
+      this.sentinelMasterPort = masterPort;
+      return this;
+    }
 
     /** See {@link RedisServer#startPersistent()}. */
     public Builder persistent() {
@@ -123,6 +149,10 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void startProcess() throws IOException {
+    if (sentinelMaster != null) {
+      startSentinel();
+      return;
+    }
     String binary = findBinary();
     List<String> command =
         new java.util.ArrayList<>(
@@ -163,6 +193,30 @@ public final class RedisServer implements AutoCloseable {
       command.add("--user");
       command.addAll(user);
     }
+    if (replicaOf != null) {
+      command.addAll(List.of("--replicaof", "127.0.0.1", replicaOf.toString()));
+    }
+    launch(command);
+  }
+
+  private void startSentinel() throws IOException {
+    Path config = dir.resolve("sentinel.conf"); // Sentinel rewrites its file: one of its own
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "bind 127.0.0.1",
+            "port " + port,
+            "dir " + dir,
+            "logfile " + dir.resolve("redis.log"),
+            "sentinel monitor " + sentinelMaster + " 127.0.0.1 " + sentinelMasterPort + " 1",
+            "sentinel down-after-milliseconds " + sentinelMaster + " 1000",
+            "sentinel failover-timeout " + sentinelMaster + " 10000",
+            ""));
+    launch(List.of(findBinary(), config.toString(), "--sentinel"));
+  }
+
+  private void launch(List<String> command) throws IOException {
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

@@ -104,7 +104,11 @@ final class RedisOption {
     String message = e.getMessage().replace("trustedCertificates(pemFile)", "--redis-ca-file FILE");
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.net.ConnectException) {
-        return message + " (is redis-server running there? --redis takes redis://host:port)";
+        return message
+            + (message.contains("redis-sentinel://")
+                ? " (is a Sentinel running there? --redis takes redis://host:port, or"
+                    + " redis-sentinel://host:port#master for a master that Sentinels name)"
+                : " (is redis-server running there? --redis takes redis://host:port)");
       }
     }
     return message;

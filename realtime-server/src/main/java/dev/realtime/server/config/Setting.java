@@ -95,7 +95,9 @@ public enum Setting {
       null,
       "none: the in-memory engine",
       "The Redis to keep channels in, shared by every server on it:"
-          + " `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS."),
+          + " `redis://[user:password@]host:port[/db]`, `rediss://` for TLS, or"
+          + " `redis-sentinel://host:port[,host:port...]#master` for the master that Sentinels"
+          + " name."),
   REDIS_KEY_PREFIX(
       Group.ENGINE,
       null,
