@@ -19,6 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -212,8 +214,61 @@ class SubscriptionEndTest {
     }
   }
 
+  /**
+   * While the engine is away it keeps waking its watchers to retry: a subscription reports the
+   * failure once, not at every retry, and again when reads fail anew after they had recovered.
+   */
+  @Test
+  void aSubscriptionReportsAnOutageOfReadsOnceNotAtEveryRetry() {
+    AtomicBoolean failing = new AtomicBoolean();
+    AtomicInteger failedReads = new AtomicInteger();
+    Engine memory = MemoryEngine.create();
+    Engine flaky =
+        new FailingReads(memory) {
+          @Override
+          public CompletableFuture<ReadResult> read(String channel, Range range) {
+            if (!failing.get()) return memory.read(channel, range);
+            failedReads.incrementAndGet();
+            return super.read(channel, range);
+          }
+        };
+    try (Realtime rt = Realtime.builder().engine(flaky).build()) {
+      Channel ch = rt.channel("outage");
+      ch.subscribe(recorded(Subscribe.toAll()));
+      ch.emit("n", 1);
+      Awaitility.await().until(() -> told.contains(1));
+      failing.set(true);
+      for (int i = 2; i <= 6; i++) {
+        int before = failedReads.get();
+        ch.emit("n", i); // wakes the subscription: it reads again, as after an engine's retry
+        Awaitility.await().until(() -> failedReads.get() > before);
+      }
+      Awaitility.await().until(() -> told.stream().anyMatch(EngineException.class::isInstance));
+      Awaitility.await().during(Duration.ofMillis(200)).until(() -> true);
+      assertThat(told.stream().filter(EngineException.class::isInstance)).hasSize(1);
+      failing.set(false);
+      ch.emit("n", 7);
+      Awaitility.await().until(() -> told.contains(7));
+      failing.set(true);
+      ch.emit("n", 8);
+      Awaitility.await()
+          .until(() -> told.stream().filter(EngineException.class::isInstance).count() == 2);
+      failing.set(false);
+      ch.emit("n", 9);
+      Awaitility.await().until(() -> told.contains(9));
+      assertThat(told.stream().filter(Integer.class::isInstance))
+          .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    }
+  }
+
   /** An engine whose reads fail, so subscribing with history fails. */
-  private record FailingReads(Engine inner) implements Engine {
+  private static class FailingReads implements Engine {
+    private final Engine inner;
+
+    FailingReads(Engine inner) {
+      this.inner = inner;
+    }
+
     @Override
     public CompletableFuture<EntryId> append(dev.realtime.spi.Append append) {
       return inner.append(append);

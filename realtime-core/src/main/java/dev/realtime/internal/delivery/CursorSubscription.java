@@ -65,6 +65,9 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final AtomicReference<SubscriptionEnd> ending = new AtomicReference<>(); // why, once
   private final AtomicBoolean endTold = new AtomicBoolean();
   private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
+  // The last read failed and was reported: the next failures of the same outage are not (drain-
+  // thread only). The engine retries while it is away, and each retry would report again.
+  private boolean readsFailing;
 
   CursorSubscription(
       ChannelSubscribers owner,
@@ -186,9 +189,14 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       } catch (CompletionException | RealtimeException e) {
         // The engine is failing; it wakes its watchers again once it has recovered. (Or it was
         // closed with the Realtime, after this subscription ended: nothing to report then.)
-        if (active) errors.report(e instanceof CompletionException ? e.getCause() : e);
+        // Reported once until a read succeeds again, however often the engine retries meanwhile.
+        if (active && !readsFailing) {
+          errors.report(e instanceof CompletionException ? e.getCause() : e);
+        }
+        readsFailing = true;
         return true;
       }
+      readsFailing = false;
       if (lostMessages(result.state())) {
         if (!skipGap(result.state())) return false;
         continue;
