@@ -20,6 +20,9 @@ public final class History {
   /** The default maximum number of entries kept per channel. */
   public static final long DEFAULT_MAX_LENGTH = 10_000;
 
+  /** The longest {@link #expireAfter}: 1,000 years of 365 days (engines add it to the clock). */
+  public static final Duration MAX_EXPIRE_AFTER = Duration.ofDays(365_000);
+
   /** Keep the newest {@value #DEFAULT_MAX_LENGTH} entries of each channel, without expiry. */
   public static final History DEFAULT = new History(DEFAULT_MAX_LENGTH, null);
 
@@ -48,7 +51,18 @@ public final class History {
   /** Drop a channel's history once nothing was emitted to it for {@code idle}. */
   public History expireAfter(Duration idle) {
     Objects.requireNonNull(idle, "idle");
-    if (idle.toMillis() < 1) throw new IllegalArgumentException("expireAfter < 1 ms: " + idle);
+    if (idle.isNegative() || idle.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(
+          "expireAfter " + idle + " is under 1 ms: use 1 ms or more");
+    }
+    if (idle.compareTo(MAX_EXPIRE_AFTER) > 0) {
+      throw new IllegalArgumentException(
+          "expireAfter "
+              + idle
+              + " is over the most accepted, "
+              + MAX_EXPIRE_AFTER.toDays()
+              + " days: for history that never expires, leave expireAfter out");
+    }
     return new History(maxLength, idle);
   }
 

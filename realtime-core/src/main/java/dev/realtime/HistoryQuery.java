@@ -69,6 +69,7 @@ public final class HistoryQuery {
   /** Only messages emitted at or after this Unix time in milliseconds. */
   public HistoryQuery start(long startMillis) {
     if (startMillis < 0) throw new IllegalArgumentException("start < 0: " + startMillis);
+    checkOrder(startMillis, end);
     return new HistoryQuery(limit, latest, startMillis, end);
   }
 
@@ -80,7 +81,19 @@ public final class HistoryQuery {
   /** Only messages emitted at or before this Unix time in milliseconds. */
   public HistoryQuery end(long endMillis) {
     if (endMillis < 0) throw new IllegalArgumentException("end < 0: " + endMillis);
+    checkOrder(start, endMillis);
     return new HistoryQuery(limit, latest, start, endMillis);
+  }
+
+  private static void checkOrder(Long start, Long end) {
+    if (start != null && end != null && start > end) {
+      throw new IllegalArgumentException(
+          "start "
+              + start
+              + " is after end "
+              + end
+              + ": no message can match; start must be at or before end (both are inclusive)");
+    }
   }
 
   public int limit() {

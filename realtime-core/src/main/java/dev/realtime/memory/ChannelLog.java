@@ -10,6 +10,8 @@ import dev.realtime.spi.ReadResult;
 import dev.realtime.spi.WatchListener;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One channel's log in memory: a ring of entries in id order, trimmed to the retention's maxLength,
@@ -22,6 +24,7 @@ import java.util.List;
  * after the monitor is released, so a slow watcher cannot stall appends.
  */
 final class ChannelLog {
+  private static final Logger log = LoggerFactory.getLogger(ChannelLog.class);
   private static final WatchListener[] NO_WATCHERS = new WatchListener[0];
   private static final int INITIAL_CAPACITY = 16;
 
@@ -56,10 +59,8 @@ final class ChannelLog {
       tail++;
       lastId = id;
       if (retention.isLengthLimited()) trimTo(retention.maxLength());
-      expiresAt =
-          retention.expireAfter() == null
-              ? Long.MAX_VALUE
-              : now + retention.expireAfter().toMillis();
+      long idle = retention.expireAfter() == null ? 0 : retention.expireAfter().toMillis();
+      expiresAt = idle == 0 || idle > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + idle;
       return id;
     }
   }
@@ -206,7 +207,14 @@ final class ChannelLog {
     }
   }
 
+  /** Wakes every watcher; one that throws neither fails the append nor keeps the others asleep. */
   void notifyWatchers() {
-    for (WatchListener watcher : watchers) watcher.onAppend();
+    for (WatchListener watcher : watchers) {
+      try {
+        watcher.onAppend();
+      } catch (RuntimeException e) {
+        log.warn("a watcher of channel '{}' threw on an append", channel, e);
+      }
+    }
   }
 }

@@ -62,7 +62,12 @@ public final class EventCodec {
     Object local = null;
     try {
       if (type.javaType != null) {
-        if (data != null && !(data instanceof JsonNode) && type.rawClass.isInstance(data)) {
+        // Data of the registered class itself is encoded as it is, unless the type has parameters
+        // (a List<Progress>), which an instance of the raw class does not prove it fits.
+        if (data != null
+            && !(data instanceof JsonNode)
+            && !type.generic
+            && type.rawClass.isInstance(data)) {
           if (type.hasJsonSchema()) type.validateJsonSchema(Json.MAPPER.valueToTree(data));
           json = toJson(data);
           local = type.immutable ? data : null;
@@ -186,10 +191,13 @@ public final class EventCodec {
               + payload.problem());
     }
     Object local = payload.localValue();
-    if (local != null && type.rawClass.isInstance(local)) return local;
+    if (local != null && fitsAsIs(type, local)) return local;
     if (type.javaType == null && !untypedToo) return null;
     EventType t = type;
     try {
+      // A decoded value is shared by every subscriber and history reader of this process, so it is
+      // kept on the entry only when no one can change it; others get a value of their own.
+      if (!t.shareable) return decodeJson(t, payload);
       return payload.decode(t.rawClass, p -> decodeJson(t, p));
     } catch (JacksonException e) {
       throw new EngineException(
@@ -205,6 +213,17 @@ public final class EventCodec {
               + firstLine(e.getOriginalMessage()),
           e);
     }
+  }
+
+  /**
+   * Whether the emitted value itself can be handed out for {@code type}: an immutable value of the
+   * registered class, or for an event without a Java type the values that untyped decoding would
+   * give as they are (a value emitted through another Realtime's schema, a record say, would
+   * otherwise reach a reader that expects plain Java values).
+   */
+  private static boolean fitsAsIs(EventType type, Object local) {
+    if (type.javaType == null) return local instanceof String || local instanceof Boolean;
+    return type.rawClass.isInstance(local);
   }
 
   private static Object decodeJson(EventType type, Payload payload) {

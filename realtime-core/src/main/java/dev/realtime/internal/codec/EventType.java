@@ -22,6 +22,8 @@ final class EventType {
   final JavaType javaType; // null: any JSON value
   final Class<?> rawClass; // Object.class when javaType is null
   final boolean immutable; // values may be shared with local subscribers as emitted
+  final boolean generic; // has type parameters: an instance of rawClass may still not fit
+  final boolean shareable; // a decoded value may be cached and shared: immutable, or untyped
   private final Schema jsonSchema; // null: none
 
   EventType(String event, Type type, JsonSchema schema) {
@@ -29,6 +31,9 @@ final class EventType {
     this.javaType = type == null ? null : Json.MAPPER.constructType(type);
     this.rawClass = javaType == null ? Object.class : javaType.getRawClass();
     this.immutable = javaType != null && ImmutableTypes.isImmutable(rawClass);
+    this.generic = javaType != null && javaType.containedTypeCount() > 0;
+    // Untyped data decodes to unmodifiable maps and lists (JavaValues).
+    this.shareable = javaType == null || immutable;
     this.jsonSchema = schema == null ? null : compile(event, schema);
   }
 

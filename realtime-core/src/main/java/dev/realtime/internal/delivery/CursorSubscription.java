@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,7 +101,23 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     this.cursor = position;
     this.trusted = trusted;
     if (onStatus != null) statuses.add(ConnectionStatus.CONNECTED);
-    schedule();
+    try {
+      executor.execute(this);
+    } catch (RuntimeException e) {
+      if (!active) { // ended meanwhile (the Realtime closed): it is handed out ended, as it is
+        state.set(IDLE);
+        tellEnd();
+        return;
+      }
+      unsubscribe(SubscriptionEnd.FAILED); // subscribe fails: nothing is left registered
+      throw new RealtimeException(
+          "subscribing to '"
+              + owner.channel()
+              + "' failed: the subscription's executor refused to run it ("
+              + e
+              + ")",
+          e);
+    }
   }
 
   /** Called on every append to the channel: cheap, never blocks. */
@@ -136,7 +151,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     while ((status = statuses.poll()) != null && active) {
       try {
         onStatus.accept(status);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        if (ErrorRoute.isFatal(e)) throw (Error) e;
         errors.report(
             new SubscriberException(
                 "onStatus of a subscription to '" + owner.channel() + "' threw on " + status, e));
@@ -147,22 +163,49 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private void schedule() {
     try {
       executor.execute(this);
-    } catch (RejectedExecutionException e) {
-      if (active) errors.report(new RealtimeException("delivery executor rejected the task", e));
-      state.set(IDLE);
-      if (!active) tellEnd(); // no loop will run again to tell it
+    } catch (
+        RuntimeException e) { // RejectedExecutionException, or whatever a user's executor throws
+      state.set(IDLE); // the next append or status tries again: nothing is lost, the cursor stays
+      if (active) {
+        errors.report(
+            new RealtimeException(
+                "the executor of a subscription to '"
+                    + owner.channel()
+                    + "' refused to run its delivery ("
+                    + e
+                    + "); it is tried again at the next message",
+                e));
+      } else {
+        tellEnd(); // no loop will run again to tell it
+      }
     }
   }
 
   @Override
   public void run() {
-    for (; ; ) {
-      state.set(RUNNING);
-      if (!drain()) {
-        tellEnd();
-        return;
+    try {
+      for (; ; ) {
+        state.set(RUNNING);
+        if (!drain()) {
+          tellEnd();
+          return;
+        }
+        if (state.compareAndSet(RUNNING, IDLE)) return;
       }
-      if (state.compareAndSet(RUNNING, IDLE)) return;
+    } catch (Throwable t) {
+      // Only a fatal error or a defect gets here (callbacks' own throwables are caught where they
+      // are called). Left RUNNING, the subscription would look active and never deliver again:
+      // end it, say why, and tell onEnd.
+      unsubscribe(SubscriptionEnd.FAILED);
+      try {
+        errors.report(
+            new RealtimeException(
+                "delivery of a subscription to '" + owner.channel() + "' failed: " + t, t));
+        tellEnd();
+      } finally {
+        state.set(IDLE);
+      }
+      if (t instanceof Error e) throw e;
     }
   }
 
@@ -172,7 +215,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     SubscriptionEnd why = ending.get();
     try {
       onEnd.accept(why);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      if (ErrorRoute.isFatal(e)) throw (Error) e;
       errors.report(
           new SubscriberException(
               "onEnd of a subscription to '" + owner.channel() + "' threw on " + why, e));
@@ -224,9 +268,12 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private boolean lostMessages(LogState log) {
     EntryId at = cursor;
     if (at.isBefore(log.removedThrough())) return true;
-    return !trusted
-        && !at.equals(EntryId.ZERO)
-        && log.removedThrough().equals(EntryId.ZERO)
+    if (trusted || at.equals(EntryId.ZERO)) return false;
+    // A caller's position after the newest id the log ever gave is not one of its positions (a
+    // mistyped id, one of another channel or of an earlier life of this one): taken as it is, it
+    // would skip in silence every message until the clock passed it.
+    if (at.isAfter(log.lastId())) return true;
+    return log.removedThrough().equals(EntryId.ZERO)
         && (log.isEmpty() || at.isBefore(log.firstId().predecessor()));
   }
 
@@ -241,7 +288,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     }
     try {
       onGap.accept(gap);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      if (ErrorRoute.isFatal(e)) throw (Error) e;
       errors.report(
           new SubscriberException("onGap of a subscription to '" + owner.channel() + "' threw", e));
     }
@@ -264,7 +312,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       if (onEntry != null) onEntry.accept(entry);
       else onData.accept(new Message<>(entry.idText(), entry.event(), entry.channel(), (T) data));
     } catch (Throwable t) {
-      if (t instanceof VirtualMachineError vme) throw vme;
+      if (ErrorRoute.isFatal(t)) throw (Error) t;
       errors.report(
           new SubscriberException(
               (onEntry != null ? "onEntry" : "onData")

@@ -29,8 +29,17 @@ public final class ErrorRoute {
     try {
       handler.accept(error);
     } catch (Throwable t) {
-      if (t instanceof VirtualMachineError vme) throw vme;
+      if (isFatal(t)) throw (Error) t;
       log.error("error handler threw while handling: {}", error, t);
     }
+  }
+
+  /**
+   * Whether a throwable from user code must not be caught and carried on from: the JVM failing (out
+   * of memory, an internal error). A {@link StackOverflowError} is not: the stack has unwound by
+   * the time it is caught, and it is a bug of the callback, like any exception.
+   */
+  public static boolean isFatal(Throwable t) {
+    return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
   }
 }

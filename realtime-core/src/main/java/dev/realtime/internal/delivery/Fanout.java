@@ -105,7 +105,14 @@ public final class Fanout {
           created.set(subscription);
           return s;
         });
-    return created.get();
+    CursorSubscription<T> subscription = created.get();
+    if (closed) {
+      // close() may have passed over this channel while the compute above was adding it (a map's
+      // iteration does not see an entry being computed): take it out again.
+      subscription.unsubscribe(SubscriptionEnd.REALTIME_CLOSED);
+      throw new RealtimeClosedException("realtime is closed: cannot subscribe");
+    }
+    return subscription;
   }
 
   void remove(ChannelSubscribers subscribers, CursorSubscription<?> subscription) {

@@ -7,9 +7,12 @@ import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
 import dev.realtime.spi.LogState;
 import dev.realtime.spi.Range;
+import dev.realtime.spi.ReadResult;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Where a new subscription's cursor starts: the live end of the log, the id it resumes after, or
@@ -46,7 +49,7 @@ record StartPosition(EntryId cursor, boolean trusted) {
               }
               EntryId from =
                   query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
-              return scanBack(engine, channel, events, from, end, query.limit(), null)
+              return scanBack(engine, channel, events, from, end, query.limit())
                   .thenApply(
                       first ->
                           new StartPosition(first == null ? end : first.id().predecessor(), true));
@@ -77,35 +80,93 @@ record StartPosition(EntryId cursor, boolean trusted) {
    * from} was reached; completes with the oldest matching entry seen (null when none).
    */
   private static CompletableFuture<LogEntry> scanBack(
-      Engine engine,
-      String channel,
-      Set<String> events,
-      EntryId from,
-      EntryId to,
-      int remaining,
-      LogEntry oldestSoFar) {
-    return engine
-        // Without a filter every entry counts, so exactly `remaining` entries are enough.
-        .read(channel, Range.newest(from, to, events == null ? remaining : PAGE))
-        .thenCompose(
-            r -> {
-              List<LogEntry> page = r.entries();
-              LogEntry oldest = oldestSoFar;
-              int left = remaining;
-              for (int i = page.size() - 1; i >= 0 && left > 0; i--) {
-                LogEntry e = page.get(i);
-                if (events == null || events.contains(e.event())) {
-                  oldest = e;
-                  left--;
-                }
-              }
-              if (left == 0 || page.size() < (events == null ? remaining : PAGE)) {
-                // The oldest matching entry is retained, so the cursor just before it is at or
-                // after everything trimming removed: replay from there is not a gap.
-                return CompletableFuture.completedFuture(oldest);
-              }
-              return scanBack(
-                  engine, channel, events, from, page.get(0).id().predecessor(), left, oldest);
-            });
+      Engine engine, String channel, Set<String> events, EntryId from, EntryId to, int remaining) {
+    BackwardScan scan = new BackwardScan(engine, channel, events, from, to, remaining);
+    scan.run();
+    return scan.result;
+  }
+
+  /**
+   * The paging of {@link #scanBack} as a loop, not a chain of continuations: a filtered replay over
+   * a long log reads a page per thousand entries, and with an engine whose reads complete at once
+   * (the in-memory one) each continuation would run nested in the one before, until the stack
+   * overflowed (at about a million entries).
+   */
+  private static final class BackwardScan {
+    private final Engine engine;
+    private final String channel;
+    private final Set<String> events;
+    private final EntryId from;
+    private final int pageSize;
+    private EntryId to;
+    private int remaining;
+    private LogEntry oldest;
+    final CompletableFuture<LogEntry> result = new CompletableFuture<>();
+
+    BackwardScan(
+        Engine engine,
+        String channel,
+        Set<String> events,
+        EntryId from,
+        EntryId to,
+        int remaining) {
+      this.engine = engine;
+      this.channel = channel;
+      this.events = events;
+      this.from = from;
+      // Without a filter every entry counts, so exactly `remaining` entries are enough.
+      this.pageSize = events == null ? remaining : PAGE;
+      this.to = to;
+      this.remaining = remaining;
+    }
+
+    /** Reads pages while they come at once; an engine's later answer goes on from there. */
+    void run() {
+      for (; ; ) {
+        CompletableFuture<ReadResult> read;
+        try {
+          read = engine.read(channel, Range.newest(from, to, pageSize));
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+          return;
+        }
+        if (!read.isDone()) {
+          read.whenComplete(
+              (page, error) -> {
+                if (error != null) result.completeExceptionally(error);
+                else if (take(page)) run();
+              });
+          return;
+        }
+        ReadResult page;
+        try {
+          page = read.join();
+        } catch (CompletionException | CancellationException e) {
+          result.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+          return;
+        }
+        if (!take(page)) return;
+      }
+    }
+
+    /** Counts a page's matching entries; true when an older page is needed. */
+    private boolean take(ReadResult r) {
+      List<LogEntry> page = r.entries();
+      for (int i = page.size() - 1; i >= 0 && remaining > 0; i--) {
+        LogEntry e = page.get(i);
+        if (events == null || events.contains(e.event())) {
+          oldest = e;
+          remaining--;
+        }
+      }
+      if (remaining == 0 || page.size() < pageSize) {
+        // The oldest matching entry is retained, so the cursor just before it is at or after
+        // everything trimming removed: replay from there is not a gap.
+        result.complete(oldest);
+        return false;
+      }
+      to = page.get(0).id().predecessor();
+      return true;
+    }
   }
 }
