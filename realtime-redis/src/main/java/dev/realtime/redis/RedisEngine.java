@@ -252,16 +252,24 @@ public final class RedisEngine implements Engine {
               "the port '" + host.substring(host.lastIndexOf(':') + 1) + "' is not a number");
         }
       } catch (RuntimeException e) {
-        String why =
-            String.valueOf(e.getMessage()).contains("SslVerifyMode")
-                ? "verifyPeer must be FULL (the default), CA or NONE"
-                : e.getMessage();
+        String why;
+        if (String.valueOf(e.getMessage()).contains("SslVerifyMode")) {
+          why = "verifyPeer must be FULL (the default), CA or NONE";
+        } else if (uri.contains("@")) {
+          // The parser's words would quote the URI, or a piece of it, password included.
+          why =
+              "it does not parse; percent-encode characters such as / + @ : % and spaces in the"
+                  + " user name and password (/ as %2F)";
+        } else {
+          why = e.getMessage();
+        }
         throw new IllegalArgumentException(
             "Redis URI '"
                 + withoutPassword(uri)
                 + "' is not valid ("
                 + why
-                + "); use redis://[user:password@]host:port[/db] or rediss:// for TLS",
+                + "); use redis://[user:password@]host:port[/db], rediss:// for TLS, or"
+                + " redis-sentinel://host:port[,host:port...]#master",
             e);
       }
     }
@@ -546,6 +554,14 @@ public final class RedisEngine implements Engine {
     Throwable c = t;
     while (c.getCause() != null && c.getCause() != c) c = c.getCause();
     return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + c.getMessage();
+  }
+
+  /**
+   * Where this engine keeps its channels, without credentials ({@code redis://host:port}, or the
+   * Sentinels and the master's name): for logs and messages.
+   */
+  public String location() {
+    return describe(uri);
   }
 
   /**

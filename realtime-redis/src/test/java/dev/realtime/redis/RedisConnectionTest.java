@@ -50,6 +50,15 @@ class RedisConnectionTest {
     assertThatThrownBy(() -> RedisEngine.connect("redis://127.0.0.1:abc"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'abc' is not a number");
+    // A password that does not parse is not quoted back, whole or in pieces.
+    for (String uri :
+        new String[] {"redis://:secret pw@127.0.0.1:6379", "redis://:se/cretpw@127.0.0.1:6379"}) {
+      assertThatThrownBy(() -> RedisEngine.connect(uri))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("redis://****@127.0.0.1:6379")
+          .hasMessageContaining("percent-encode")
+          .hasMessageNotContaining("cret");
+    }
   }
 
   @Test

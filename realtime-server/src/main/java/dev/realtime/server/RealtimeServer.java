@@ -109,12 +109,33 @@ public final class RealtimeServer implements AutoCloseable {
               .bind(config.host(), config.port())
               .syncUninterruptibly()
               .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the bind's IOException unchecked-style
       boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IllegalStateException(
-          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + whyNotBound(e), e);
     }
+  }
+
+  /** Why a bind failed, in words that say what to change. */
+  static String whyNotBound(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Address already in use")) {
+      return "the address is already in use (another process listens there): choose another"
+          + " port";
+    }
+    if (m.contains("Cannot assign requested address")) {
+      return "this machine has no such address: the host must be one of its own addresses, or"
+          + " 0.0.0.0 for every interface";
+    }
+    if (m.contains("Permission denied")) {
+      return "permission denied (ports under 1024 need privileges): choose a port of 1024 or more";
+    }
+    if (e instanceof java.nio.channels.UnresolvedAddressException
+        || e instanceof java.net.UnknownHostException) {
+      return "the host name does not resolve to an address";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   public static Builder builder(Realtime realtime) {

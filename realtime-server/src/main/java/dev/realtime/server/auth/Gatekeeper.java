@@ -1,5 +1,6 @@
 package dev.realtime.server.auth;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +71,27 @@ public final class Gatekeeper {
     List<String> allowed = channels.stream().filter(grants::canSubscribe).toList();
     if (hook == null || allowed.isEmpty()) return CompletableFuture.completedFuture(allowed);
     return ask(request, Action.SUBSCRIBE, allowed, grants, true);
+  }
+
+  /**
+   * Until when, in Unix milliseconds, the request's token is accepted (its {@code exp} plus the
+   * clock leeway): an open stream must not outlive it. {@link Long#MAX_VALUE} when the server
+   * checks no tokens; for a request that was admitted.
+   */
+  public long acceptedUntilMillis(Presented request) {
+    if (verifier == null) return Long.MAX_VALUE;
+    Instant expires;
+    try {
+      expires = grants(request).expiresAt();
+    } catch (AuthException e) {
+      return 0; // no longer accepted
+    }
+    if (expires == null) return Long.MAX_VALUE;
+    try {
+      return Math.addExact(expires.toEpochMilli(), TokenVerifier.CLOCK_SKEW.toMillis());
+    } catch (ArithmeticException farAway) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private CompletableFuture<List<String>> ask(

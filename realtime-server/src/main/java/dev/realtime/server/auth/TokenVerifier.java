@@ -84,7 +84,7 @@ public final class TokenVerifier {
           "token has no 'exp' claim: tokens must expire; mint one with an expiry"
               + " (realtime token --ttl 1h)");
     }
-    if (!now.isBefore(expires.plus(CLOCK_SKEW))) {
+    if (!now.minus(CLOCK_SKEW).isBefore(expires)) { // (exp + leeway could pass Instant.MAX)
       throw AuthException.unauthorized("token expired at " + expires + ": mint a new one");
     }
     Instant notBefore = TokenClaims.time(claims, TokenClaims.NOT_BEFORE);

@@ -103,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
         "realtime: serving "
             + server.url()
             + " on the "
-            + (engine == null ? "in-memory engine" : "Redis engine at " + settings.redisUrl())
+            + (engine == null ? "in-memory engine" : "Redis engine at " + engine.location())
             + (settings.server().authEnabled() ? ", tokens required" : ", no tokens checked"));
     out.println("realtime: settings: " + settings.summary());
     out.flush();

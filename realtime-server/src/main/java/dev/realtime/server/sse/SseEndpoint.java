@@ -96,16 +96,26 @@ public final class SseEndpoint {
               synchronized (channelCounts) { // a close may race this open
                 if (open.add(stream)) channelCounts.opened(stream.channels());
               }
+              long deadline = deadlineMillis(x);
               ch.eventLoop()
-                  .execute(
-                      () ->
-                          stream.open(
-                              head(x),
-                              config.heartbeat().toMillis(),
-                              config.maxDuration().toMillis()));
+                  .execute(() -> stream.open(head(x), config.heartbeat().toMillis(), deadline));
               if (!ch.isActive()) closed(stream);
               return stream;
             });
+  }
+
+  /**
+   * How long the stream may stay open, 0 for as long as it likes: {@code max-duration}, and no
+   * longer than the token it was opened with is accepted (a stream admitted once must not go on
+   * delivering past its token's {@code exp}); then it gets a {@code reconnect} frame, and a
+   * reconnect needs a token that is valid then.
+   */
+  private long deadlineMillis(Exchange x) {
+    long max = config.maxDuration().toMillis();
+    long until = gate.acceptedUntilMillis(x.presented());
+    if (until == Long.MAX_VALUE) return max;
+    long left = Math.max(1, until - System.currentTimeMillis());
+    return max == 0 ? left : Math.min(max, left);
   }
 
   private HttpResponse head(Exchange x) {

@@ -10,6 +10,7 @@ import dev.realtime.server.ServerConfig;
 import dev.realtime.server.SseRecorder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +132,32 @@ class ServerAuthTest {
     Answer a = HttpCalls.get(api() + "/channels/room/history?token=" + forged);
     assertThat(a.status()).isEqualTo(401);
     assertThat(a.error()).contains("signature");
+  }
+
+  /**
+   * A stream does not outlive its token: when the token stops being accepted (exp plus the 30 s
+   * leeway), the stream gets a reconnect frame and ends, and the reconnect with the same token is
+   * refused. A token whose exp is as far as a JSON number goes is accepted, not a 500.
+   */
+  @Test
+  void aStreamEndsWhenItsTokenExpiresAndFarExpiriesAreNoError() {
+    // Minted by a clock 29 s behind, for 1 s: accepted for about 2 s more.
+    String token =
+        new TokenMinter(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-29)))
+            .mint("u", List.of("*"), List.of("*"), Duration.ofSeconds(1));
+    long start = System.nanoTime();
+    try (SseRecorder sse = SseRecorder.open(api() + "?channel=expiring&token=" + token)) {
+      assertThat(sse.status()).isEqualTo(200);
+      sse.expectType("connected");
+      assertThat(sse.expectType("reconnect")).isNotNull();
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    Answer again = HttpCalls.get(api() + "/channels/expiring/history?token=" + token);
+    assertThat(again.status()).isEqualTo(401);
+    assertThat(again.error()).contains("token expired");
+
+    String far = minter.mint("u", List.of("*"), List.of("*"), TokenMinter.MAX_TTL);
+    assertThat(HttpCalls.get(api() + "/channels/far/history?token=" + far).status()).isEqualTo(200);
   }
 
   @Test

@@ -207,6 +207,14 @@ class TokenVerifierTest {
     assertThat(g.subscribe()).isEmpty();
   }
 
+  /** An exp at the end of Instant's range: valid, not an overflow (it was a 500). */
+  @Test
+  void anExpiryAtTheEndOfTimeIsReadWithoutOverflow() {
+    long last = java.time.Instant.MAX.getEpochSecond();
+    Grants g = verifier.verify(signed("{\"exp\":" + last + ",\"subscribe\":[\"*\"]}"));
+    assertThat(g.expiresAt()).isEqualTo(java.time.Instant.ofEpochSecond(last));
+  }
+
   @Test
   void aShortSecretIsRejectedNamingItsLengthAndTheMinimum() {
     assertThatThrownBy(() -> new TokenVerifier("short"))

@@ -6,6 +6,8 @@ import dev.realtime.redis.RedisServer;
 import dev.realtime.server.HttpCalls;
 import dev.realtime.server.ServeProcess;
 import dev.realtime.server.SseRecorder;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,9 @@ class ServeCommandTest {
       ServeProcess s =
           serve("--port", "0", "--redis", uri, "--redis-ca-file", redis.caCertificate().toString());
       assertThat(s.url).as("output: %s", s.output).isNotNull();
+      assertThat(String.join("\n", s.output))
+          .contains("on the Redis engine at rediss://127.0.0.1:" + redis.port())
+          .doesNotContain("pw-of-the-test");
       var emitted =
           HttpCalls.post(
               s.url + "/api/realtime/channels/room/events", "{\"event\":\"n\",\"data\":1}");
@@ -103,6 +108,22 @@ class ServeCommandTest {
       assertThat(plain.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(plain.process.exitValue()).isEqualTo(2);
       assertThat(String.join("\n", plain.output)).contains("redis-ca-file applies only to TLS");
+    }
+  }
+
+  /** A port another process holds: one line that names the address and what to change. */
+  @Test
+  void aPortInUseIsOneClearLineAndExitCodeOne() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      ServeProcess s = serve("--port", Integer.toString(port));
+      assertThat(s.url).isNull();
+      assertThat(s.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(s.process.exitValue()).isEqualTo(1);
+      assertThat(String.join("\n", s.output))
+          .contains("cannot listen on 127.0.0.1:" + port + ": the address is already in use")
+          .contains("choose another port")
+          .doesNotContain("Exception");
     }
   }
 }
