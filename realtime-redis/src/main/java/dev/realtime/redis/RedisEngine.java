@@ -444,6 +444,24 @@ public final class RedisEngine implements Engine {
             });
   }
 
+  /**
+   * Deletes a channel's stream, its whole history, from Redis (under the key prefix): for tools
+   * that clean up what they wrote, such as {@code realtime bench emit}. Subscribers of the channel
+   * that had not read everything are told of a gap, as after any loss of history.
+   *
+   * @return whether there was a stream to delete
+   * @throws EngineException when Redis cannot be reached or refuses
+   */
+  public boolean delete(String channel) {
+    if (closed) throw new EngineException("the Redis engine is closed");
+    String key = keyPrefix + channel;
+    try {
+      return link.send(session -> session.commands().del(key).toCompletableFuture()).join() > 0;
+    } catch (CompletionException e) {
+      throw failure("deleting channel '" + channel + "'", e);
+    }
+  }
+
   // ---------------------------------------------------------------- watch
 
   @Override

@@ -20,6 +20,9 @@ public final class ServerConfig {
   public static final List<String> DEFAULT_ALLOWED_ORIGINS = List.of("*");
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
 
+  /** The most I/O threads accepted: far beyond what any machine's cores can use. */
+  public static final int MAX_IO_THREADS = 1024;
+
   /** No maximum: a stream stays open until the client or the server ends it. */
   public static final Duration DEFAULT_MAX_DURATION = Duration.ZERO;
 
@@ -315,7 +318,13 @@ public final class ServerConfig {
     }
 
     public Builder ioThreads(int threads) {
-      if (threads < 0) throw new IllegalArgumentException("io threads < 0: " + threads);
+      if (threads < 0 || threads > MAX_IO_THREADS) {
+        throw new IllegalArgumentException(
+            "io threads "
+                + threads
+                + " is out of range: give 0 (two per core) to "
+                + MAX_IO_THREADS);
+      }
       this.ioThreads = threads;
       return this;
     }

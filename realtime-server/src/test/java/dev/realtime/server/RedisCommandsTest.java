@@ -241,6 +241,25 @@ class RedisCommandsTest {
   }
 
   @Test
+  void aCaFileThatCannotBeReadIsNamedByItsOptionNotByAJavaMethod() {
+    Result r =
+        run(
+            "emit",
+            "--redis",
+            "rediss://127.0.0.1:1",
+            "--redis-ca-file",
+            "/nonexistent/ca.pem",
+            "c",
+            "ev",
+            "1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errorLine())
+        .startsWith("realtime: --redis-ca-file: ")
+        .contains("/nonexistent/ca.pem")
+        .doesNotContain("trustedCertificates");
+  }
+
+  @Test
   void benchEmitPrintsOneJsonLineWithItsFiguresAndDeletesWhatItWrote() {
     Result r =
         run(
@@ -327,6 +346,22 @@ class RedisCommandsTest {
     assertThat(t.get("delivery_p99_ms").doubleValue()).isPositive();
     assertThat(t.get("emitter_lag_p99_ms").isNumber()).isTrue();
     assertThat(keys("realtime-bench-*")).isEmpty();
+    // Under a key prefix, what it wrote is deleted too.
+    Result prefixed =
+        run(
+            "bench",
+            "emit",
+            "--redis",
+            server.uri(),
+            "--redis-key-prefix",
+            "p:",
+            "--seconds",
+            "1",
+            "--warmup",
+            "0");
+    assertThat(prefixed.exitCode()).as("stderr: %s", prefixed.err()).isZero();
+    assertThat(prefixed.err()).isEmpty();
+    assertThat(keys("*realtime-bench-*")).isEmpty();
     Result unpaced = run("bench", "emit", "--redis", server.uri(), "--threads", "paced");
     assertThat(unpaced.exitCode()).isEqualTo(2);
     assertThat(unpaced.errorLine()).contains("--threads paced needs --rate R");

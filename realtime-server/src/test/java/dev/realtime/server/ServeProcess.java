@@ -40,6 +40,12 @@ public final class ServeProcess implements AutoCloseable {
    * s pass (then {@link #url} is null).
    */
   public static ServeProcess launch(String... args) throws IOException, InterruptedException {
+    return launch(java.util.Map.of(), args);
+  }
+
+  /** Like {@link #launch(String...)}, with {@code env} as its only REALTIME_* variables. */
+  public static ServeProcess launch(java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("-cp");
@@ -49,6 +55,7 @@ public final class ServeProcess implements AutoCloseable {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("REALTIME_"));
+    pb.environment().putAll(env);
     Process p = pb.start();
     LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     List<String> output = Collections.synchronizedList(new ArrayList<>());

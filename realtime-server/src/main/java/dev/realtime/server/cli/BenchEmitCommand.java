@@ -4,14 +4,11 @@ import dev.realtime.Channel;
 import dev.realtime.Schema;
 import dev.realtime.Subscribe;
 import dev.realtime.Subscription;
+import dev.realtime.redis.RedisEngine;
 import dev.realtime.server.bench.WakeProbe;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -146,8 +143,8 @@ final class BenchEmitCommand implements Callable<Integer> {
       run = new Run(c.realtime().channel(channelName), asyncError);
       run.execute();
     } finally {
+      deleteStream(c.engine(), channelName, err);
       c.close();
-      deleteStream(channelName, err);
     }
     ObjectNode report = run.report(channelName);
     report.put("machine_wake_late_p50_ms", round3(machine.lateP50Ms()));
@@ -184,12 +181,12 @@ final class BenchEmitCommand implements Callable<Integer> {
     }
   }
 
-  /** DEL of what the run wrote; the engine has no delete, so through a connection of our own. */
-  private void deleteStream(String key, PrintWriter err) {
-    RedisClient client = RedisClient.create(RedisURI.create(redis.url));
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      connection.sync().del(key);
+  /** Deletes what the run wrote (under the key prefix, over the engine's own connection). */
+  private void deleteStream(RedisEngine engine, String channel, PrintWriter err) {
+    try {
+      engine.delete(channel);
     } catch (RuntimeException e) {
+      String key = redis.keyPrefix + channel;
       err.println(
           "realtime: could not delete the bench stream '"
               + key
@@ -197,8 +194,6 @@ final class BenchEmitCommand implements Callable<Integer> {
               + e.getMessage()
               + "); delete it with: redis-cli DEL "
               + key);
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 

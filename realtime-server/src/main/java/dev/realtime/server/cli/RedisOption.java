@@ -14,7 +14,9 @@ final class RedisOption {
       names = "--redis",
       required = true,
       paramLabel = "URL",
-      description = "The Redis to use: redis://[user:password@]host:port[/db], or rediss:// (TLS).")
+      description =
+          "The Redis to use: redis://[user:password@]host:port[/db], rediss:// (TLS), or"
+              + " redis-sentinel://host:port[,host:port...]#master.")
   String url;
 
   @Option(
@@ -57,7 +59,8 @@ final class RedisOption {
       try {
         builder.trustedCertificates(caFile);
       } catch (IllegalArgumentException e) {
-        throw UserError.usage("--redis-ca-file: " + e.getMessage());
+        throw UserError.usage(
+            "--redis-ca-file: " + e.getMessage().replaceFirst("^trustedCertificates: ", ""));
       }
     }
     RedisEngine engine;

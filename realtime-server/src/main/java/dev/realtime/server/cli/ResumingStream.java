@@ -29,8 +29,14 @@ import tools.jackson.databind.node.ObjectNode;
  * abort a read blocked on a dead socket ({@link HttpClient#shutdownNow()}) without waiting for TCP.
  */
 final class ResumingStream {
-  /** A connection silent this long (four of the server's default heartbeats) is taken as dead. */
+  /**
+   * A connection silent this long (four of the server's default heartbeats) is taken as dead, until
+   * its {@code connected} frame says how often the server sends heartbeats (then four of those, or
+   * never when it sends none).
+   */
   static volatile long silenceLimitMs = 4 * ServerConfig.DEFAULT_HEARTBEAT.toMillis();
+
+  private static final long NEVER = Long.MAX_VALUE / 2;
 
   private final ServerClient client;
   private final String query;
@@ -42,6 +48,7 @@ final class ResumingStream {
 
   private volatile HttpClient current;
   private volatile long lastReadNanos;
+  private volatile long silenceMs = silenceLimitMs; // of the current connection
   private volatile boolean silent;
   private String lastEventId;
   private String lostBecause;
@@ -101,6 +108,7 @@ final class ResumingStream {
   private String connectOnce() throws InterruptedException {
     HttpClient http = ServerClient.newHttpClient();
     current = http;
+    silenceMs = silenceLimitMs;
     lastReadNanos = System.nanoTime();
     lostBecause = null;
     silent = false;
@@ -149,7 +157,7 @@ final class ResumingStream {
     if (isStopped()) return null;
     if (silent) {
       silent = false;
-      return "nothing came from " + client.given() + " for " + silenceLimitMs + " ms";
+      return "nothing came from " + client.given() + " for " + silenceMs + " ms";
     }
     return why;
   }
@@ -190,7 +198,9 @@ final class ResumingStream {
       line.set("data", json.get("data"));
       out.println(EmitCommand.JSON.writeValueAsString(line));
       out.flush();
-      if (++printed == maxEvents) stopped.countDown();
+      // A PrintWriter keeps its write errors to itself, and the JVM ignores SIGPIPE: without this
+      // a tail whose reader went away (| head -1) would follow the stream forever.
+      if (out.checkError() || ++printed == maxEvents) stopped.countDown();
       return true;
     }
     return switch (json.path("type").asString("")) {
@@ -205,6 +215,12 @@ final class ResumingStream {
                 + (from.isString() ? from.stringValue() : "the next new message"));
       }
       case "reconnect" -> false;
+      case "connected" -> {
+        long heartbeat = json.path("heartbeatMs").asLong(-1);
+        if (heartbeat == 0) silenceMs = NEVER; // no heartbeats: silence says nothing
+        else if (heartbeat > 0) silenceMs = Math.min(NEVER, 4 * heartbeat);
+        yield true;
+      }
       case "error" -> {
         lostBecause = "the server ended the stream: " + json.path("error").asString("no reason");
         yield true;
@@ -219,13 +235,13 @@ final class ResumingStream {
     return true;
   }
 
-  /** Aborts a connection that has been silent past {@link #silenceLimitMs}. */
+  /** Aborts a connection that has been silent past its limit (see {@link #silenceLimitMs}). */
   private void watch() {
     try {
-      while (!stopped.await(
-          Math.max(10, Math.min(1000, silenceLimitMs / 4)), TimeUnit.MILLISECONDS)) {
+      while (!stopped.await(Math.max(10, Math.min(1000, silenceMs / 4)), TimeUnit.MILLISECONDS)) {
         HttpClient c = current;
-        if (c != null && System.nanoTime() - lastReadNanos > silenceLimitMs * 1_000_000) {
+        long limit = silenceMs;
+        if (c != null && limit < NEVER && System.nanoTime() - lastReadNanos > limit * 1_000_000) {
           silent = true;
           c.shutdownNow();
         }

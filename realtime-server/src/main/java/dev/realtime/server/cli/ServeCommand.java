@@ -59,9 +59,14 @@ final class ServeCommand implements Callable<Integer> {
                           ? "; default " + s.defaultText()
                           : s.defaultValue() != null ? "; default " + s.defaultValue() : "")
                       + ")")
-              .type(flag ? boolean.class : String.class)
-              .arity(flag ? "0" : "1");
-      if (!flag) option.paramLabel(s.key().toUpperCase().replace('-', '_'));
+              .type(String.class)
+              .arity(flag ? "0..1" : "1");
+      if (flag) {
+        // --insecure alone is true; --insecure=false overrides REALTIME_INSECURE=true (flags win)
+        option.fallbackValue("true").paramLabel("BOOLEAN");
+      } else {
+        option.paramLabel(s.key().toUpperCase().replace('-', '_'));
+      }
       spec.addOption(option.build());
     }
   }
@@ -136,7 +141,8 @@ final class ServeCommand implements Callable<Integer> {
       try {
         builder.trustedCertificates(settings.redisCaFile());
       } catch (IllegalArgumentException e) {
-        throw UserError.usage("--redis-ca-file: " + e.getMessage());
+        throw UserError.usage(
+            "--redis-ca-file: " + e.getMessage().replaceFirst("^trustedCertificates: ", ""));
       }
     }
     try {

@@ -2,13 +2,17 @@ package dev.realtime.server.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -51,8 +55,12 @@ final class TailCommand implements Callable<Integer> {
 
   @Option(
       names = "--history",
+      arity = "0..1",
+      parameterConsumer = HistoryCount.class,
       paramLabel = "N",
-      description = "Start with each channel's newest N messages (0 to 1000); default: new ones.")
+      description =
+          "Start with each channel's newest N messages (0 to 1000; --history alone: 1000, the"
+              + " most); default: new ones only.")
   Integer history;
 
   @Option(names = "--max-events", paramLabel = "N", description = "Exit 0 after printing N events.")
@@ -60,6 +68,28 @@ final class TailCommand implements Callable<Integer> {
 
   @Option(names = "--seconds", paramLabel = "S", description = "Exit 0 after S seconds.")
   Long seconds;
+
+  /**
+   * {@code --history N}, or {@code --history} alone (1000, the most): a number after it is its
+   * value, anything else is left for what follows ({@code --history room-1} is a channel).
+   */
+  static final class HistoryCount implements IParameterConsumer {
+    @Override
+    public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+      String next = args.isEmpty() ? null : args.peek();
+      if (next == null || !next.matches("-?\\d+")) {
+        option.setValue(1000);
+        return;
+      }
+      args.pop();
+      try {
+        option.setValue(Integer.parseInt(next));
+      } catch (NumberFormatException e) {
+        throw new ParameterException(
+            command.commandLine(), "--history " + next + " is not accepted: give 0 to 1000");
+      }
+    }
+  }
 
   @Override
   public Integer call() {

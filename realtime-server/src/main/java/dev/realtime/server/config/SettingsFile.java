@@ -109,6 +109,16 @@ final class SettingsFile {
         int line = p.currentTokenLocation().getLineNr();
         entries.add(entry(p, key, line, name));
       }
+      // A second document (after ---) would otherwise be dropped in silence, settings and all.
+      while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.VALUE_NULL) continue; // an empty document: nothing is lost
+        throw new IllegalArgumentException(
+            "config file "
+                + name
+                + ", line "
+                + p.currentTokenLocation().getLineNr()
+                + ": a second YAML document (after ---); put every setting in one");
+      }
     } catch (JacksonException e) {
       int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
       throw new IllegalArgumentException(

@@ -30,7 +30,8 @@ public final class SettingsResolver {
   public static final String CONFIG_ENV = "REALTIME_CONFIG";
 
   private static final String REDIS_URL =
-      "a URL like redis://[user:password@]host:port[/db], or rediss:// for TLS";
+      "a URL like redis://[user:password@]host:port[/db], rediss:// for TLS, or"
+          + " redis-sentinel://host:port[,host:port...]#master";
 
   private SettingsResolver() {}
 
@@ -102,7 +103,11 @@ public final class SettingsResolver {
     set(
         given,
         Setting.IO_THREADS,
-        v -> v.integer(0, Integer.MAX_VALUE, "a whole number, 0 for two per core"),
+        v ->
+            v.integer(
+                0,
+                ServerConfig.MAX_IO_THREADS,
+                "a whole number up to " + ServerConfig.MAX_IO_THREADS + ", 0 for two per core"),
         b::ioThreads);
     try {
       return b.build();
@@ -141,7 +146,11 @@ public final class SettingsResolver {
     if (v == null) return null;
     String url = v.string();
     String lower = url.toLowerCase(Locale.ROOT);
-    boolean scheme = lower.startsWith("redis://") || lower.startsWith("rediss://");
+    boolean scheme =
+        lower.startsWith("redis://")
+            || lower.startsWith("rediss://")
+            || lower.startsWith("redis-sentinel://")
+            || lower.startsWith("rediss-sentinel://");
     if (!scheme || url.length() == lower.indexOf("://") + 3) throw v.reject(REDIS_URL);
     return url;
   }
@@ -162,7 +171,8 @@ public final class SettingsResolver {
     if (v == null) return null;
     if (v.string().isEmpty()) throw v.reject("a path to a PEM file of CA certificates");
     // A CA file without TLS would be ignored in silence, which hides a redis:// meant as rediss://.
-    if (redisUrl == null || !redisUrl.toLowerCase(Locale.ROOT).startsWith("rediss://")) {
+    String scheme = redisUrl == null ? "" : redisUrl.toLowerCase(Locale.ROOT);
+    if (!scheme.startsWith("rediss://") && !scheme.startsWith("rediss-sentinel://")) {
       throw new IllegalArgumentException(
           v.quoted()
               + ": redis-ca-file applies only to TLS, and "

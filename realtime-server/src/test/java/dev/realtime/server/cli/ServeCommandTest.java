@@ -61,6 +61,24 @@ class ServeCommandTest {
     assertThat(String.join("\n", s.output)).contains("--insecure").contains("secret");
   }
 
+  /** Flags win over the environment, for --insecure too: --insecure=false undoes the variable. */
+  @Test
+  void insecureFalseAsAFlagOverridesTheEnvironment() throws Exception {
+    ServeProcess s =
+        ServeProcess.launch(
+            java.util.Map.of("REALTIME_INSECURE", "true"),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--insecure=false");
+    processes.add(s.process);
+    assertThat(s.url).isNull();
+    assertThat(s.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(s.process.exitValue()).isEqualTo(2);
+    assertThat(String.join("\n", s.output)).contains("--insecure").contains("secret");
+  }
+
   @Test
   void requiresTokensWhenGivenASecret() throws Exception {
     ServeProcess s = serve("--port", "0", "--secret", "s".repeat(40));

@@ -131,6 +131,18 @@ class TailCommandTest {
     assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
   }
 
+  /** {@code --history} alone, before or after the channel, replays what history holds (to 1000). */
+  @Test
+  void historyWithoutANumberReplaysWhatHistoryHolds() throws Exception {
+    String one = realtime.channel("h").emit("n", 1);
+    String two = realtime.channel("h").emit("n", 2);
+    CliRun after = CliRun.of("tail", "--url", url, "h", "--history", "--max-events", "2");
+    assertThat(after.ok().lines())
+        .containsExactly(line(one, "n", "h", "1"), line(two, "n", "h", "2"));
+    CliRun before = CliRun.of("tail", "--url", url, "--history", "h", "--max-events", "1");
+    assertThat(before.ok().lines()).containsExactly(line(one, "n", "h", "1"));
+  }
+
   @Test
   void secondsEndsAQuietTailWithExitCode0() throws Exception {
     long start = System.nanoTime();

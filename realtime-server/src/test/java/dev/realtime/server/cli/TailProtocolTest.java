@@ -99,4 +99,73 @@ class TailProtocolTest {
       ResumingStream.silenceLimitMs = before;
     }
   }
+
+  /**
+   * The silence limit follows the heartbeat interval the connected frame announces: four of them,
+   * and none at all when the server sends no heartbeats (a quiet stream is then not dead).
+   */
+  @Test
+  void theSilenceLimitFollowsTheServersHeartbeat() throws Exception {
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\",\"heartbeatMs\":250}\n\n"
+                + ScriptedSseServer.HOLD,
+            "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\",\"heartbeatMs\":0}\n\n"
+                + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit =
+          CompletableFuture.supplyAsync(
+              () ->
+                  Main.run(
+                      out.writer(),
+                      err.writer(),
+                      "tail",
+                      "--url",
+                      server.url(),
+                      "a",
+                      "--seconds=4"),
+              r -> Thread.ofVirtual().start(r));
+      assertThat(server.nextLastEventId()).isEqualTo("none");
+      assertThat(err.next())
+          .startsWith("realtime: nothing came from " + server.url() + " for 1000 ms; reconnecting");
+      assertThat(server.nextLastEventId()).isEqualTo("5-0");
+      // The second connection announces no heartbeats: held silent, it is kept to the end.
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+      assertThat(err.poll(0)).isNull();
+    }
+  }
+
+  /**
+   * A reader that went away (the pipe to head -1 closed) ends the tail instead of leaving it on.
+   */
+  @Test
+  void aClosedOutputEndsTheTail() throws Exception {
+    java.io.PrintWriter broken =
+        new java.io.PrintWriter(
+            new java.io.Writer() {
+              @Override
+              public void write(char[] buf, int off, int len) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+              }
+
+              @Override
+              public void flush() {}
+
+              @Override
+              public void close() {}
+            });
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            "id: 6-0\ndata: " + event("6-0", "6") + "\n\n" + ScriptedSseServer.HOLD)) {
+      long start = System.nanoTime();
+      CompletableFuture<Integer> exit =
+          CompletableFuture.supplyAsync(
+              () ->
+                  Main.run(
+                      broken, err.writer(), "tail", "--url", server.url(), "a", "--seconds=30"),
+              r -> Thread.ofVirtual().start(r));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(java.time.Duration.ofSeconds(10));
+    }
+  }
 }

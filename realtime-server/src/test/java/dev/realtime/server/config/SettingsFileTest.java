@@ -127,6 +127,17 @@ class SettingsFileTest {
   }
 
   @Test
+  void aSecondDocumentIsRefusedNotDropped() throws IOException {
+    Path file = yaml("port: 18748\n---\nport: 18749\nsecret: short\n");
+    assertFails(file)
+        .hasMessage(
+            "config file "
+                + file
+                + ", line 3: a second YAML document (after ---); put every setting in one");
+    assertThat(SettingsFile.read(yaml("---\nport: 1\n---\n"), "--config")).hasSize(1);
+  }
+
+  @Test
   void aFileThatIsNoMappingIsRefused() throws IOException {
     Path list = yaml("- port\n- 8080\n");
     assertFails(list)

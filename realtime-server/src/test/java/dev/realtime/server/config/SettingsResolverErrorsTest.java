@@ -38,11 +38,13 @@ class SettingsResolverErrorsTest {
             + " 512KiB, 1MiB, 64KB or 1MB (at most 2147483647 bytes)",
         "MAX_REQUEST_BYTES | 4096MiB | max-request-bytes must be a size in bytes like 1048576,"
             + " 512KiB, 1MiB, 64KB or 1MB (at most 2147483647 bytes)",
-        "IO_THREADS | -1 | io-threads must be a whole number, 0 for two per core",
+        "IO_THREADS | -1 | io-threads must be a whole number up to 1024, 0 for two per core",
+        "IO_THREADS | 100000000 | io-threads must be a whole number up to 1024, 0 for two per core",
         "REDIS | http://cache:6379 | redis must be a URL like"
-            + " redis://[user:password@]host:port[/db], or rediss:// for TLS",
-        "REDIS | redis:// | redis must be a URL like redis://[user:password@]host:port[/db], or"
-            + " rediss:// for TLS",
+            + " redis://[user:password@]host:port[/db], rediss:// for TLS, or"
+            + " redis-sentinel://host:port[,host:port...]#master",
+        "REDIS | redis:// | redis must be a URL like redis://[user:password@]host:port[/db],"
+            + " rediss:// for TLS, or redis-sentinel://host:port[,host:port...]#master",
         "HISTORY_MAX_LENGTH | -1 | history-max-length must be a whole number of entries, 0 for"
             + " unlimited",
         "HISTORY_MAX_LENGTH | 10k | history-max-length must be a whole number of entries, 0 for"

@@ -85,6 +85,25 @@ class SettingsResolverTest {
   }
 
   @Test
+  void aSentinelUrlIsARedisAndItsTlsFormTakesACaFile() throws IOException {
+    String sentinel = "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main";
+    assertThat(SettingsResolver.resolve(Map.of(Setting.REDIS, sentinel), Map.of(), null).redisUrl())
+        .isEqualTo(sentinel);
+    Path ca = dir.resolve("ca.pem");
+    Files.writeString(ca, "not checked here");
+    ServeSettings tls =
+        SettingsResolver.resolve(
+            Map.of(
+                Setting.REDIS,
+                "rediss-sentinel://127.0.0.1:26379#main",
+                Setting.REDIS_CA_FILE,
+                ca.toString()),
+            Map.of(),
+            null);
+    assertThat(tls.redisCaFile()).isEqualTo(ca);
+  }
+
+  @Test
   void realtimeConfigNamesTheFileWhenThereIsNoConfigFlag() throws IOException {
     Path file = yaml("port: 7001\n");
     ServeSettings s =
