@@ -18,7 +18,9 @@ public final class Names {
   public static String checkChannel(String name) {
     if (name == null || name.isEmpty()) {
       throw new InvalidNameException(
-          "channel name is empty: use 1 to 256 UTF-8 bytes without control characters");
+          "channel name is "
+              + (name == null ? "null" : "empty")
+              + ": use 1 to 256 UTF-8 bytes without control characters");
     }
     int bytes = 0;
     for (int i = 0; i < name.length(); i++) {
