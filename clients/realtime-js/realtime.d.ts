@@ -7,11 +7,11 @@
 /** The connection's state; see README.md for the transitions. */
 export type Status = "connecting" | "connected" | "reconnecting" | "error" | "closed";
 
-/** Event names mapped to the type of their data. */
+/** Event names mapped to the type of their data (a type alias or an interface). */
 export type EventMap = Record<string, unknown>;
 
 /** A message as the server stored it; for a typed EventMap, a union discriminated by `event`. */
-export type Message<E extends EventMap = EventMap> = {
+export type Message<E extends object = EventMap> = {
   [K in keyof E & string]: {
     /** `<ms>-<seq>`, increasing within a channel. */
     id: string;
@@ -43,13 +43,13 @@ export declare class RealtimeError extends Error {
 /** A token, or a function that gives one (called before each connection, for refreshed tokens). */
 export type TokenSource = string | undefined | (() => string | undefined | Promise<string | undefined>);
 
-export interface ConnectOptions<E extends EventMap = EventMap> {
+export interface ConnectOptions<E extends object = EventMap> {
   /** The stream's URL, absolute or relative to the page. Default `/api/realtime`. */
   url?: string;
   /** The channels to stream. Default `["default"]`. */
-  channels?: string[];
+  channels?: readonly string[];
   /** Only these events are sent (filtered by the server). Default: all. */
-  events?: Array<keyof E & string>;
+  events?: ReadonlyArray<keyof E & string>;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: TokenSource;
   /**
@@ -61,7 +61,7 @@ export interface ConnectOptions<E extends EventMap = EventMap> {
   positions?: Record<string, string>;
   /** Consecutive failed attempts before giving up (status `error`). Default 10; `Infinity` never gives up. */
   maxAttempts?: number;
-  /** The wait before attempt n is drawn from [c/2, c], c = min(maxMs, initialMs * 2^n). Defaults 1000 and 30000. */
+  /** The wait after failed attempt n (1, 2, ...) is drawn from [c/2, c], c = min(maxMs, initialMs * 2^(n-1)). Defaults 1000 and 30000. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** A connection silent for this long is dead and replaced. Default: three of the server's heartbeats (its connected frames say how often), 45000 before the first; 0 turns it off. */
   heartbeatTimeoutMs?: number;
@@ -91,7 +91,7 @@ export interface Connection {
 }
 
 /** Opens a stream and keeps it open until close() or a failure it cannot retry. */
-export declare function connect<E extends EventMap = EventMap>(options?: ConnectOptions<E>): Connection;
+export declare function connect<E extends object = EventMap>(options?: ConnectOptions<E>): Connection;
 
 export interface EmitOptions {
   /** The API's base URL. Default `/api/realtime`. */
@@ -120,4 +120,4 @@ export interface HistoryOptions {
 }
 
 /** Reads a channel's history, oldest first. */
-export declare function history<E extends EventMap = EventMap>(options?: HistoryOptions): Promise<Array<Message<E>>>;
+export declare function history<E extends object = EventMap>(options?: HistoryOptions): Promise<Array<Message<E>>>;

@@ -9,6 +9,8 @@
 const MAX_CHANNELS = 100; // the server's limit per stream
 const STABLE_MS = 1000; // a connection up this long was a success, even if it delivered nothing
 const RECONNECT_SPREAD_MS = 250; // clients asked to reconnect spread over this long
+const MAX_REQUEST_TARGET = 65536 - "GET  HTTP/1.1".length; // the server reads request lines to 64 KiB
+const LONGEST_ID = "18446744073709551615-18446744073709551615";
 
 const DEFAULTS = {
   url: "/api/realtime",
@@ -65,6 +67,7 @@ class Connection {
     if (this.#channels.length > MAX_CHANNELS) {
       throw new RangeError(`${this.#channels.length} channels: one stream takes at most ${MAX_CHANNELS}`);
     }
+    this.#checkResumeUrl(this.#channels);
     for (const [channel, id] of Object.entries(options.positions || {})) {
       if (this.#channels.includes(channel)) this.#positions.set(channel, id);
     }
@@ -113,6 +116,7 @@ class Connection {
     if (this.#channels.length >= MAX_CHANNELS) {
       throw new RangeError(`one stream takes at most ${MAX_CHANNELS} channels`);
     }
+    this.#checkResumeUrl([...this.#channels, channel]);
     this.#channels.push(channel);
     this.#restartSoon();
   }
@@ -131,7 +135,7 @@ class Connection {
     if (this.#status === "closed") return;
     this.#failures = 0;
     this.#stop();
-    this.#emitStatus("reconnecting");
+    if (!this.#announce("reconnecting")) return; // the status callback restarted or closed it
     this.#open();
   }
 
@@ -162,14 +166,23 @@ class Connection {
       if (this.#channels.length === 0) return this.close();
       if (this.#status === "error") this.#failures = 0; // an edit is a new start
       this.#stop();
-      if (this.#status !== "connecting") this.#emitStatus("reconnecting");
+      if (this.#status !== "connecting" && !this.#announce("reconnecting")) return;
       this.#open();
     });
+  }
+
+  // Announces a status; false when the status callback restarted or closed the client meanwhile
+  // (then the caller must not go on: the restart has opened its own request already).
+  #announce(status) {
+    const generation = this.#generation;
+    this.#emitStatus(status);
+    return generation === this.#generation && this.#status !== "closed";
   }
 
   async #open() {
     if (this.#status === "closed") return; // a callback closed it
     const generation = ++this.#generation;
+    this.#abort?.abort(); // never two requests at once, whoever opened the other one
     const abort = new AbortController();
     this.#abort = abort;
     const current = () => generation === this.#generation;
@@ -225,8 +238,7 @@ class Connection {
     else if (++this.#failures >= this.#o.maxAttempts) {
       return this.#giveUp(new RealtimeError(`gave up after ${this.#failures} connections that the server ended at once`));
     }
-    this.#emitStatus("reconnecting");
-    if (this.#status === "closed") return;
+    if (!this.#announce("reconnecting")) return;
     const generation = this.#generation;
     const delay = Math.random() * Math.min(this.#o.backoff.initialMs, RECONNECT_SPREAD_MS);
     this.#timer = setTimeout(() => {
@@ -235,6 +247,25 @@ class Connection {
   }
 
   #lastServerError = "";
+
+  // A resume names each channel twice, percent-encoded (channel= and last_ack_<channel>=): a set of
+  // channels whose first URL fits the server's request line could, after a drop, no longer fit,
+  // and the refusal (400) would stop the client. So the longest URL they can need must fit now.
+  #checkResumeUrl(channels) {
+    const url = new URL(this.#o.url, globalThis.location?.href ?? "http://localhost/");
+    for (const channel of channels) {
+      url.searchParams.append("channel", channel);
+      url.searchParams.set(`last_ack_${channel}`, LONGEST_ID);
+    }
+    if (this.#o.events?.length) url.searchParams.set("events", this.#o.events.join(","));
+    const length = url.pathname.length + url.search.length;
+    if (length > MAX_REQUEST_TARGET) {
+      throw new RangeError(
+        `${channels.length} channels need a resume URL of ${length} bytes, over the ${MAX_REQUEST_TARGET} ` +
+          "the server reads: use fewer or shorter channel names",
+      );
+    }
+  }
 
   #streamUrl() {
     const url = new URL(this.#o.url, globalThis.location?.href);
@@ -399,7 +430,7 @@ class Connection {
     call(this.#o.onError, error);
     if (generation !== this.#generation || this.#status === "closed") return; // the handler acted
     const { initialMs, maxMs } = this.#o.backoff;
-    const ceiling = Math.min(maxMs, initialMs * 2 ** this.#failures);
+    const ceiling = Math.min(maxMs, initialMs * 2 ** (this.#failures - 1)); // initialMs first
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2; // growing, with jitter
     this.#emitStatus("reconnecting");
     if (generation !== this.#generation || this.#status === "closed") return;
@@ -408,9 +439,13 @@ class Connection {
     }, delay);
   }
 
+  // onError first, while willRetry: false is true; a handler that calls reconnect() or close()
+  // decides what comes next, and the client does not claim `error` over it.
   #giveUp(error) {
-    this.#emitStatus("error");
+    const generation = this.#generation;
     call(this.#o.onError, error);
+    if (generation !== this.#generation || this.#status === "closed") return;
+    this.#emitStatus("error");
   }
 
   #emitStatus(status) {

@@ -61,3 +61,18 @@ void wrong;
 void emit({ data: 1 });
 // @ts-expect-error history.latest is a number
 connect({ history: { latest: "50" } });
+
+// An interface as the event map, and readonly arrays of channels and events.
+interface EventsAsInterface {
+  "job.progress": { percent: number };
+}
+const channelList: readonly string[] = ["jobs-1"];
+const eventList = ["job.progress"] as const;
+connect<EventsAsInterface>({
+  channels: channelList,
+  events: eventList,
+  onData(m) {
+    const percent: number = m.data.percent;
+    console.log(percent);
+  },
+});

@@ -23,9 +23,11 @@ function out(line) {
 
 const commands = {
   // options.closeOnStatus / closeOnError: the callback itself calls close();
+  // options.reconnectOnStatus: the callback calls reconnect() (once);
   // options.tokenNeverSettles: a token function whose promise never settles.
   connect({ options }) {
-    const { closeOnStatus, closeOnError, tokenNeverSettles, ...rest } = options;
+    const { closeOnStatus, closeOnError, reconnectOnStatus, tokenNeverSettles, ...rest } = options;
+    let reconnected = false;
     rt = client.connect({
       ...rest,
       maxAttempts: rest.maxAttempts ?? Infinity,
@@ -34,6 +36,10 @@ const commands = {
       onStatus: (status) => {
         out({ type: "status", status });
         if (status === closeOnStatus) rt.close();
+        if (status === reconnectOnStatus && !reconnected) {
+          reconnected = true;
+          rt.reconnect();
+        }
       },
       onGap: (gap) => out({ ...gap, type: "gap" }),
       onError: (e) => {

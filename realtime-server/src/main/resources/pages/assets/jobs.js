@@ -55,11 +55,13 @@ async function startJob(steps) {
   jobs.set(channel, card);
   $("no-jobs").hidden = true;
   $("jobs").prepend(card.el);
-  if (!rt || rt.status === "closed" || rt.status === "error") {
+  // A client that gave up (status error) is restarted by addChannel with every job it had; only a
+  // closed one (or none yet) is replaced, with every job of the page.
+  if (!rt || rt.status === "closed") {
     rt = connect({
       url: API,
       token,
-      channels: [channel],
+      channels: [...jobs.keys()],
       events: ["job.started", "job.progress", "job.completed"],
       history: { latest: 1000 }, // a new job channel replays everything it has
       backoff: { initialMs: 250, maxMs: 5000 },

@@ -1,6 +1,7 @@
 package dev.realtime.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.realtime.History;
@@ -86,14 +87,14 @@ class RealtimeJsTest {
     assertThat(client.ofType("error")).hasSize(4); // three retried, then the last
     assertThat(client.statuses()).containsExactly("connecting", "reconnecting", "error");
     assertThat(requests).hasSize(4);
-    // Each wait is drawn from [ceiling/2, ceiling], the ceiling doubling from 200 ms.
+    // Each wait is drawn from [ceiling/2, ceiling], the ceiling doubling from initialMs (100 ms).
     List<Long> waits =
         IntStream.range(1, 4).mapToObj(i -> requests.get(i) - requests.get(i - 1)).toList();
     // The lower bounds are exact (each wait starts after its request was seen); the upper ones
     // leave room for a late Node timer and a slow request on a loaded machine.
-    assertThat(waits.get(0)).isBetween(90L, 600L);
-    assertThat(waits.get(1)).isBetween(190L, 900L);
-    assertThat(waits.get(2)).isBetween(390L, 1400L);
+    assertThat(waits.get(0)).isBetween(45L, 500L);
+    assertThat(waits.get(1)).isBetween(95L, 700L);
+    assertThat(waits.get(2)).isBetween(195L, 1100L);
     assertThat(waits.get(2)).isGreaterThan(waits.get(0));
     Thread.sleep(1500); // longer than any wait it could still be in: it really stopped
     assertThat(requests).hasSize(4);
@@ -201,9 +202,12 @@ class RealtimeJsTest {
 
   /** The error with which the client gave up (willRetry false). */
   static JsonNode gaveUp(NodeClient client) {
-    return client.next(
-        l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
-        Duration.ofSeconds(10));
+    JsonNode error =
+        client.next(
+            l -> NodeClient.type(l, "error") && !l.get("willRetry").asBoolean(),
+            Duration.ofSeconds(10));
+    client.awaitStatus("error", Duration.ofSeconds(5)); // told right after onError
+    return error;
   }
 
   /** Answers every request 503 with a JSON error, as the server does when its engine is down. */
@@ -328,6 +332,81 @@ class RealtimeJsTest {
     assertThat(client.statuses().stream().filter("connected"::equals))
         .hasSizeGreaterThanOrEqualTo(4);
     assertThat(client.ofType("error")).isEmpty(); // a reconnect frame is not a failure
+  }
+
+  /**
+   * A status callback that calls reconnect() (here on the reconnecting status of a reconnect frame)
+   * makes one request, not two: one stream is open on the server, and none after close().
+   */
+  @Test
+  void reconnectFromAStatusCallbackOpensOneStreamAndCloseEndsIt() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server =
+        server(realtime, ServerConfig.builder().maxDuration(Duration.ofMillis(300)));
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            server.url() + "/api/realtime",
+            "channels",
+            List.of("r"),
+            "reconnectOnStatus",
+            "reconnecting",
+            "backoff",
+            Map.of("initialMs", 10_000, "maxMs", 10_000)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(5)).until(() -> client.statuses().contains("reconnecting"));
+    for (int i = 0; i < 10; i++) {
+      assertThat(server.metrics().openStreams()).as("streams open on the server").isLessThan(2);
+      sleep(100);
+    }
+    client.command("close"); // rt.close()
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().openStreams() == 0);
+  }
+
+  /**
+   * Channels whose resume URL (each name twice, with a position) would pass the server's request
+   * line are refused at once, not after the first drop, when the refusal would stop the client.
+   */
+  @Test
+  void channelsTooLongForAResumeUrlAreRefusedUpFront() throws Exception {
+    NodeClient client = client();
+    List<String> names =
+        IntStream.range(0, 100).mapToObj(i -> "\u00fc".repeat(58) + "-" + i).toList();
+    assertThatThrownBy(
+            () ->
+                client.connect(Map.of("url", "http://127.0.0.1:9/api/realtime", "channels", names)))
+        .hasMessageContaining("RangeError: 100 channels need a resume URL of")
+        .hasMessageContaining("use fewer or shorter channel names");
+  }
+
+  /**
+   * A client that gave up (status error) starts again when a channel is added, with every channel
+   * it had: what the jobs page does when a job starts after its stream gave up.
+   */
+  @Test
+  void addingAChannelAfterGivingUpRestartsWithEveryChannel() throws Exception {
+    int port = FreePorts.outsideTheEphemeralRange(); // nothing listens there yet
+    NodeClient client = client();
+    client.connect(
+        Map.of(
+            "url",
+            "http://127.0.0.1:" + port + "/api/realtime",
+            "channels",
+            List.of("a"),
+            "maxAttempts",
+            2,
+            "backoff",
+            Map.of("initialMs", 20, "maxMs", 40)));
+    gaveUp(client);
+    Realtime realtime = closeLater(Realtime.create());
+    closeLater(
+        RealtimeServer.builder(realtime).config(ServerConfig.builder().port(port).build()).start());
+    client.command("addChannel", "channel", "b");
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    String a = realtime.channel("a").emit("n", 1);
+    String b = realtime.channel("b").emit("n", 2);
+    assertThat(ids(client.awaitData(2, Duration.ofSeconds(10)))).containsExactlyInAnyOrder(a, b);
   }
 
   @Test
