@@ -1,6 +1,7 @@
 package dev.realtime.server.sse;
 
 import dev.realtime.Realtime;
+import dev.realtime.RealtimeClosedException;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.auth.Action;
 import dev.realtime.server.auth.Gatekeeper;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class SseEndpoint {
   private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
   private final Feeds feeds;
   private final ChannelCounts channelCounts = new ChannelCounts();
+  private volatile boolean shuttingDown;
 
   /** Each subscription delivers on its own virtual thread while it has something to deliver. */
   private static final Executor DELIVERY =
@@ -69,6 +72,8 @@ public final class SseEndpoint {
 
   private CompletableFuture<SseStream> subscribe(
       Exchange x, StreamRequest parsed, List<String> channels) {
+    // Admitted after a shutdown began (a slow authorizer, say): no stream, no subscription.
+    if (shuttingDown) throw new RealtimeClosedException("the server is shutting down");
     Channel ch = x.ctx().channel();
     SseStream stream =
         new SseStream(
@@ -79,7 +84,8 @@ public final class SseEndpoint {
             feeds,
             x.metrics(),
             config.maxBufferedBytes(),
-            DELIVERY);
+            DELIVERY,
+            parsed.channels().size() == 1);
     ch.closeFuture().addListener(f -> closed(stream));
     List<CompletableFuture<?>> started = new ArrayList<>();
     for (int i = 0; i < channels.size(); i++) {
@@ -97,8 +103,17 @@ public final class SseEndpoint {
                 if (open.add(stream)) channelCounts.opened(stream.channels());
               }
               long deadline = deadlineMillis(x);
-              ch.eventLoop()
-                  .execute(() -> stream.open(head(x), config.heartbeat().toMillis(), deadline));
+              try {
+                ch.eventLoop()
+                    .execute(() -> stream.open(head(x), config.heartbeat().toMillis(), deadline));
+              } catch (RejectedExecutionException stopped) {
+                // The server's loops are gone, and with them the close listener's: close here, or
+                // the stream's subscriptions would outlive the server on the embedder's Realtime.
+                closed(stream);
+                throw new RealtimeClosedException("the server is shutting down");
+              }
+              // Opened while shutdown() went past the open streams: it is told to reconnect too.
+              if (shuttingDown) stream.reconnect();
               if (!ch.isActive()) closed(stream);
               return stream;
             });
@@ -154,6 +169,7 @@ public final class SseEndpoint {
    * returned future completes when their connections have closed.
    */
   public CompletableFuture<Void> shutdown() {
+    shuttingDown = true;
     List<CompletableFuture<?>> closing = new ArrayList<>();
     for (SseStream s : open) {
       CompletableFuture<Void> done = new CompletableFuture<>();

@@ -138,7 +138,8 @@ public final class SseStream {
       Feeds feeds,
       ServerMetrics metrics,
       int maxBufferedBytes,
-      Executor deliveryExecutor) {
+      Executor deliveryExecutor,
+      boolean requestedOneChannel) {
     this.realtime = realtime;
     this.deliveryExecutor = deliveryExecutor;
     this.channel = channel;
@@ -148,7 +149,10 @@ public final class SseStream {
     this.positions = new String[channels.size()];
     this.metrics = metrics;
     this.maxBufferedBytes = maxBufferedBytes;
-    this.single = channels.size() == 1;
+    // Bare ids only when the request itself named one channel: a request for several that the
+    // authorizer narrowed to one resumes with the same URL, whose Last-Event-ID must then name its
+    // channel (a bare id for a request of several channels is refused as ambiguous).
+    this.single = channels.size() == 1 && requestedOneChannel;
     this.lanes = new Lane[channels.size()];
     for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(i, feeds.acquire(channels.get(i)));
     channel.attr(OF_CHANNEL).set(this);
@@ -399,7 +403,7 @@ public final class SseStream {
     metrics.streamOpened(channels.size());
     channel.write(head, channel.voidPromise());
     HttpPipeline.streamOnly(channel);
-    String idLine = StreamRequest.encode(channels, positions);
+    String idLine = StreamRequest.encode(channels, positions, single);
     for (int i = 0; i < channels.size(); i++) {
       byte[] frame =
           SseFrames.connected(
@@ -538,7 +542,7 @@ public final class SseStream {
     byte[] frame = SseFrames.event(entry);
     int offset = SseFrames.dataOffset(entry);
     byte[] idLine =
-        ("id: " + StreamRequest.encode(channels, positions) + "\n")
+        ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
             .getBytes(StandardCharsets.UTF_8);
     return SseFrames.chunk(frame, offset, frame.length - offset, idLine);
   }
@@ -573,6 +577,18 @@ public final class SseStream {
           }
           channel.write(SseFrames.chunk(lastFrame), channel.voidPromise());
           channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
+          // A client that stopped reading never lets that write complete, and with the stream
+          // closed nothing else watches it any more: it gets as long as a slow consumer would.
+          if (channel.isOpen()) {
+            channel
+                .eventLoop()
+                .schedule(
+                    () -> {
+                      if (channel.isOpen()) channel.close();
+                    },
+                    SLOW_CONSUMER_WAIT_MS,
+                    TimeUnit.MILLISECONDS);
+          }
         });
   }
 

@@ -141,9 +141,12 @@ public record StreamRequest(List<String> channels, List<StreamStart> starts, Set
     return positions;
   }
 
-  /** The SSE id of a stream whose channels are at {@code positions}. */
-  static String encode(List<String> channels, String[] positions) {
-    if (channels.size() == 1) return positions[0];
+  /**
+   * The SSE id of a stream whose channels are at {@code positions}: the bare position when {@code
+   * bare} (a stream of one channel, asked for alone), else channel=ID pairs.
+   */
+  static String encode(List<String> channels, String[] positions, boolean bare) {
+    if (bare) return positions[0];
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < channels.size(); i++) {
       if (positions[i] == null) continue;

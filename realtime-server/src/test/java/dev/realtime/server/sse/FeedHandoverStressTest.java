@@ -289,7 +289,7 @@ class FeedHandoverStressTest {
               channels.size() == 1
                   ? resumeAt
                   : StreamRequest.encode(
-                      channels, channels.stream().map(c -> resumeAt).toArray(String[]::new));
+                      channels, channels.stream().map(c -> resumeAt).toArray(String[]::new), false);
         }
       }
       this.query = q.substring(1);
