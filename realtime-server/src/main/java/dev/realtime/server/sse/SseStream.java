@@ -76,6 +76,10 @@ public final class SseStream {
   private final List<String> channels;
   private final Set<String> events; // null: every event
   private final String[] positions; // event-loop only, after open()
+  // Per lane, the newest feed entry its event filter passed over (event-loop only): a lane that
+  // leaves the feed resumes after it, not after its last written event, which may have been
+  // trimmed since, and reading from there would report a gap where nothing matching was lost.
+  private final EntryId[] filteredThrough;
   private final Lane[] lanes;
   private final Feeds feeds;
   private final ServerMetrics metrics;
@@ -147,6 +151,7 @@ public final class SseStream {
     this.events = events;
     this.feeds = feeds;
     this.positions = new String[channels.size()];
+    this.filteredThrough = new EntryId[channels.size()];
     this.metrics = metrics;
     this.maxBufferedBytes = maxBufferedBytes;
     // Bare ids only when the request itself named one channel: a request for several that the
@@ -454,7 +459,10 @@ public final class SseStream {
       detach(lane);
       return Outcome.LEFT;
     }
-    if (events != null && !events.contains(entry.event())) return Outcome.FILTERED;
+    if (events != null && !events.contains(entry.event())) {
+      filteredThrough[lane.index] = entry.id();
+      return Outcome.FILTERED;
+    }
     positions[lane.index] = entry.idText();
     ByteBuf frame = single ? sharedFrame.retainedDuplicate() : multiChannelFrame(entry);
     channel.write(frame, channel.voidPromise());
@@ -492,6 +500,10 @@ public final class SseStream {
     if (closed) return;
     metrics.lagged();
     String from = positions[lane.index];
+    EntryId filtered = filteredThrough[lane.index];
+    if (filtered != null && (from == null || filtered.isAfter(EntryId.parse(from)))) {
+      from = filtered.toString();
+    }
     follow(lane, new StreamStart(from, null, 0))
         .whenComplete(
             (s, error) -> {
