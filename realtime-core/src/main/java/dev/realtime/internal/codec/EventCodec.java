@@ -196,9 +196,13 @@ public final class EventCodec {
     EventType t = type;
     try {
       // A decoded value is shared by every subscriber and history reader of this process, so it is
-      // kept on the entry only when no one can change it; others get a value of their own.
-      if (!t.shareable) return decodeJson(t, payload);
-      return payload.decode(t.rawClass, p -> decodeJson(t, p));
+      // kept on the entry only when no one can change it; others get a value of their own. A check
+      // (which hands nothing out) is done once per entry and type either way: only a mark is kept.
+      if (t.shareable) return payload.decode(t.rawClass, p -> decodeJson(t, p));
+      // (Not under Object: untyped data is cached under it, and must not find the mark.)
+      if (untypedToo || t.rawClass == Object.class) return decodeJson(t, payload);
+      payload.decode(t.rawClass, p -> checked(t, p));
+      return null;
     } catch (JacksonException e) {
       throw new EngineException(
           "entry "
@@ -224,6 +228,14 @@ public final class EventCodec {
   private static boolean fitsAsIs(EventType type, Object local) {
     if (type.javaType == null) return local instanceof String || local instanceof Boolean;
     return type.rawClass.isInstance(local);
+  }
+
+  private static final Object CHECKED = new Object();
+
+  /** Decodes to prove the data fits (throwing when it does not), keeping only a mark. */
+  private static Object checked(EventType type, Payload payload) {
+    decodeJson(type, payload);
+    return CHECKED;
   }
 
   private static Object decodeJson(EventType type, Payload payload) {

@@ -269,10 +269,6 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     EntryId at = cursor;
     if (at.isBefore(log.removedThrough())) return true;
     if (trusted || at.equals(EntryId.ZERO)) return false;
-    // A caller's position after the newest id the log ever gave is not one of its positions (a
-    // mistyped id, one of another channel or of an earlier life of this one): taken as it is, it
-    // would skip in silence every message until the clock passed it.
-    if (at.isAfter(log.lastId())) return true;
     return log.removedThrough().equals(EntryId.ZERO)
         && (log.isEmpty() || at.isBefore(log.firstId().predecessor()));
   }
