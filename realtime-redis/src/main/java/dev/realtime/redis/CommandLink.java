@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -144,13 +145,18 @@ final class CommandLink implements AutoCloseable {
 
   /** An open connection, and whether the link's scripts are loaded on it. */
   static final class Session {
-    private static final int LOADING = 0; // SCRIPT LOAD under way: scripts go as text
+    private static final int NOT_LOADED = 0; // scripts go as text until a SCRIPT LOAD goes through
     private static final int LOADED = 1; // EVALSHA
-    private static final int REFUSED = 2; // Redis refused SCRIPT LOAD: text, always
+    private static final int REFUSED = 2; // an ACL refuses SCRIPT LOAD: text, always
+
+    /** How long after a SCRIPT LOAD that failed for another reason (BUSY, LOADING) to try again. */
+    static final long RELOAD_AFTER_NANOS = 1_000_000_000L;
 
     final StatefulRedisConnection<String, byte[]> connection;
     private final List<LuaScript> scripts;
-    private final AtomicInteger state = new AtomicInteger(LOADING);
+    private final AtomicInteger state = new AtomicInteger(NOT_LOADED);
+    private final AtomicBoolean loading = new AtomicBoolean();
+    private volatile long nextLoadNanos;
 
     private Session(StatefulRedisConnection<String, byte[]> connection, List<LuaScript> scripts) {
       this.connection = connection;
@@ -161,27 +167,42 @@ final class CommandLink implements AutoCloseable {
       return connection.async();
     }
 
-    /** Whether {@code script} can be run by its SHA1 here: a SCRIPT LOAD of it went through. */
+    /**
+     * Whether {@code script} can be run by its SHA1 here: a SCRIPT LOAD of it went through. While
+     * not, a new SCRIPT LOAD is sent now and then (one that failed for a passing reason).
+     */
     boolean hasLoaded(LuaScript script) {
-      return state.get() == LOADED && scripts.contains(script);
+      int s = state.get();
+      if (s == LOADED) return scripts.contains(script);
+      if (s == NOT_LOADED && System.nanoTime() - nextLoadNanos >= 0) load();
+      return false;
     }
 
     /**
-     * Loads every script; completes with this session once Redis answered, or exceptionally when
-     * the connection failed. A refusal (an error reply) leaves the session sending the text.
+     * Loads every script, unless a load is under way; completes with this session once Redis
+     * answered, or exceptionally when the connection failed. An ACL's refusal (NOPERM) leaves the
+     * session sending the text for good; another error reply (BUSY, LOADING) for a second, then it
+     * is tried again.
      */
     CompletableFuture<Session> load() {
+      if (!loading.compareAndSet(false, true)) return CompletableFuture.completedFuture(this);
+      nextLoadNanos = System.nanoTime() + RELOAD_AFTER_NANOS;
       CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.size()];
       for (int i = 0; i < loads.length; i++) loads[i] = scripts.get(i).loadInto(commands());
       return CompletableFuture.allOf(loads)
           .handle(
               (done, error) -> {
-                if (error == null) {
-                  state.compareAndSet(LOADING, LOADED);
-                } else if (unwrap(error) instanceof RedisCommandExecutionException) {
-                  state.set(REFUSED);
+                loading.set(false);
+                Throwable cause = error == null ? null : unwrap(error);
+                if (cause == null) {
+                  state.compareAndSet(NOT_LOADED, LOADED);
+                } else if (cause instanceof RedisCommandExecutionException refused) {
+                  String why = String.valueOf(refused.getMessage());
+                  if (why.startsWith("NOPERM") || why.startsWith("ERR unknown command")) {
+                    state.set(REFUSED);
+                  }
                 } else {
-                  throw new CompletionException(unwrap(error));
+                  throw new CompletionException(cause);
                 }
                 return this;
               });
@@ -189,11 +210,14 @@ final class CommandLink implements AutoCloseable {
 
     /**
      * A call found a script gone while the connection stayed open: calls send the text until a new
-     * SCRIPT LOAD, sent once per loss, has gone through (it is ahead of every later call on the
-     * connection, so once it is answered they can use the SHA1 again).
+     * SCRIPT LOAD has gone through (it is ahead of every later call on the connection, so once it
+     * is answered they can use the SHA1 again).
      */
     void lost() {
-      if (state.compareAndSet(LOADED, LOADING)) load();
+      if (state.compareAndSet(LOADED, NOT_LOADED)) {
+        nextLoadNanos = System.nanoTime();
+        load();
+      }
     }
   }
 }

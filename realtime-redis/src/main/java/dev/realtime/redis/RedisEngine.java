@@ -446,8 +446,9 @@ public final class RedisEngine implements Engine {
 
   /**
    * Deletes a channel's stream, its whole history, from Redis (under the key prefix): for tools
-   * that clean up what they wrote, such as {@code realtime bench emit}. Subscribers of the channel
-   * that had not read everything are told of a gap, as after any loss of history.
+   * that clean up what they wrote, such as {@code realtime bench emit}, on a channel no one follows
+   * any more. Subscribers are not told (a deleted stream reads as one that never existed), and a
+   * process that follows the channel may still serve what it had read from memory.
    *
    * @return whether there was a stream to delete
    * @throws EngineException when Redis cannot be reached or refuses

@@ -10,6 +10,7 @@ import dev.realtime.Realtime;
 import dev.realtime.Subscribe;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
@@ -193,6 +194,60 @@ class ScriptCacheTest {
       Map<String, Long> calls = calls(admin.sync());
       assertThat(calls.get("eval")).isGreaterThanOrEqualTo(3); // two appends and the reads
       assertThat(calls).doesNotContainKey("evalsha");
+    }
+  }
+
+  /**
+   * A connection that opened while Redis was busy (another client's script running: SCRIPT LOAD
+   * answered BUSY) loads its script again later, and goes back to calls by SHA1: a passing error is
+   * not taken for an ACL's refusal, which would send the whole script with every emit for as long
+   * as the connection stays open.
+   */
+  @Test
+  void aConnectionOpenedWhileRedisWasBusyGoesBackToSha1Calls() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        RedisClient client = RedisClient.create(server.uri());
+        var admin = client.connect();
+        Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      RedisCommands<String, String> redis = admin.sync();
+      redis.configSet("busy-reply-threshold", "100");
+      Channel ch = realtime.channel("busy");
+      ch.emit("n", 0);
+      // The engine's command connections drop (a network blip, a proxy restart...)
+      redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
+      Thread.sleep(300);
+      // ... and reconnect while some other client runs a long script.
+      try (RedisClient other = RedisClient.create(server.uri());
+          var busy = other.connect()) {
+        var running = busy.async().eval("while true do end", ScriptOutputType.STATUS);
+        Thread.sleep(300);
+        try {
+          ch.emit("n", 1); // reconnects: SCRIPT LOAD answered -BUSY
+        } catch (RuntimeException e) {
+          // may fail while Redis is busy: what matters is what comes after
+        }
+        redis.scriptKill();
+        try {
+          running.get();
+        } catch (Exception expected) {
+          // killed
+        }
+      }
+      Thread.sleep(1500); // past retryAfter
+      for (int i = 0; i < 50; i++) {
+        try {
+          ch.emit("n", 2);
+          break;
+        } catch (RuntimeException e) {
+          Thread.sleep(200);
+        }
+      }
+      redis.configResetstat();
+      for (int i = 0; i < 20; i++) ch.emit("n", 100 + i);
+      Map<String, Long> calls = calls(redis);
+      assertThat(calls.getOrDefault("eval", 0L))
+          .as("emits that sent the whole append script as text (EVAL), %s", calls)
+          .isZero();
     }
   }
 }
