@@ -2,12 +2,13 @@ package dev.realtime.server.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.IParameterPreprocessor;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +57,7 @@ final class TailCommand implements Callable<Integer> {
   @Option(
       names = "--history",
       arity = "0..1",
-      parameterConsumer = HistoryCount.class,
+      preprocessor = HistoryCount.class,
       paramLabel = "N",
       description =
           "Start with each channel's newest N messages (0 to 1000; --history alone: 1000, the"
@@ -70,24 +71,29 @@ final class TailCommand implements Callable<Integer> {
   Long seconds;
 
   /**
-   * {@code --history N}, or {@code --history} alone (1000, the most): a number after it is its
-   * value, anything else is left for what follows ({@code --history room-1} is a channel).
+   * {@code --history N}, {@code --history=N}, or {@code --history} alone (1000, the most): a number
+   * after it is its value, anything else is left for what follows ({@code --history room-1} is a
+   * channel); a value given with {@code =} must be a number.
    */
-  static final class HistoryCount implements IParameterConsumer {
+  static final class HistoryCount implements IParameterPreprocessor {
     @Override
-    public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+    public boolean preprocess(
+        Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
+      boolean attached = "=".equals(info.get("separator"));
       String next = args.isEmpty() ? null : args.peek();
-      if (next == null || !next.matches("-?\\d+")) {
+      if (!attached && (next == null || !next.matches("-?\\d+"))) {
         option.setValue(1000);
-        return;
+        return true;
       }
       args.pop();
       try {
         option.setValue(Integer.parseInt(next));
       } catch (NumberFormatException e) {
         throw new ParameterException(
-            command.commandLine(), "--history " + next + " is not accepted: give 0 to 1000");
+            command.commandLine(),
+            "--history " + next + " is not accepted: give 0 to 1000, or --history alone for 1000");
       }
+      return true;
     }
   }
 

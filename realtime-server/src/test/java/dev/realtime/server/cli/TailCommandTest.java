@@ -141,6 +141,11 @@ class TailCommandTest {
         .containsExactly(line(one, "n", "h", "1"), line(two, "n", "h", "2"));
     CliRun before = CliRun.of("tail", "--url", url, "--history", "h", "--max-events", "1");
     assertThat(before.ok().lines()).containsExactly(line(one, "n", "h", "1"));
+    CliRun attached = CliRun.of("tail", "--url", url, "h", "--history=1", "--max-events", "1");
+    assertThat(attached.ok().lines()).containsExactly(line(two, "n", "h", "2"));
+    CliRun notANumber = CliRun.of("tail", "--url", url, "h", "--history=ten");
+    assertThat(notANumber.exitCode()).isEqualTo(2);
+    assertThat(notANumber.errorLine()).contains("--history ten is not accepted: give 0 to 1000");
   }
 
   @Test
