@@ -52,6 +52,14 @@ class Connection {
   constructor(options) {
     const backoff = { ...DEFAULTS.backoff, ...defined(options.backoff) };
     this.#o = { ...DEFAULTS, ...defined(options), backoff };
+    try {
+      new URL(this.#o.url, globalThis.location?.href); // a URL that cannot work is no retry matter
+    } catch {
+      throw new TypeError(
+        `url ${JSON.stringify(this.#o.url)} is not a URL` +
+          (globalThis.location ? "" : ": outside a browser give it whole, like http://host:8080/api/realtime"),
+      );
+    }
     const { initialMs, maxMs } = backoff;
     if (!(Number.isFinite(initialMs) && initialMs > 0 && Number.isFinite(maxMs) && maxMs >= initialMs)) {
       throw new RangeError(`backoff ${JSON.stringify(backoff)} needs 0 < initialMs <= maxMs, in milliseconds`);

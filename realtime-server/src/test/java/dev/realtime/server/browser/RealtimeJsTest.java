@@ -409,6 +409,17 @@ class RealtimeJsTest {
     assertThat(ids(client.awaitData(2, Duration.ofSeconds(10)))).containsExactlyInAnyOrder(a, b);
   }
 
+  /** A URL that cannot work (relative, outside a browser) fails connect() at once, not retried. */
+  @Test
+  void aUrlThatCannotWorkFailsAtOnce() throws Exception {
+    NodeClient client = client();
+    assertThatThrownBy(
+            () -> client.connect(Map.of("url", "/api/realtime", "channels", List.of("a"))))
+        .hasMessageContaining("TypeError: url ")
+        .hasMessageContaining("/api/realtime")
+        .hasMessageContaining("is not a URL: outside a browser give it whole");
+  }
+
   @Test
   void aSilentConnectionIsDeclaredDeadAfterTheHeartbeatTimeout() throws Exception {
     Realtime realtime = Realtime.create();
