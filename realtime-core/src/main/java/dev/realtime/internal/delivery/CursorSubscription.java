@@ -163,9 +163,10 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private void schedule() {
     try {
       executor.execute(this);
-    } catch (
-        RuntimeException e) { // RejectedExecutionException, or whatever a user's executor throws
-      state.set(IDLE); // the next append or status tries again: nothing is lost, the cursor stays
+    } catch (RuntimeException e) {
+      // RejectedExecutionException, or whatever a user's executor throws: the next append or
+      // status tries again, and nothing is lost (the cursor stays where it was).
+      state.set(IDLE);
       if (active) {
         errors.report(
             new RealtimeException(
