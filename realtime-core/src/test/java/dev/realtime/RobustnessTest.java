@@ -33,8 +33,8 @@ class RobustnessTest {
     return q.poll(ms, TimeUnit.MILLISECONDS);
   }
 
-  // ---- An Error from onStatus / onGap / onEnd, or a StackOverflowError from onData,
-  // leaves the subscription "active" but dead forever (state stuck at RUNNING).
+  // ---- An Error from onStatus / onGap / onEnd, or a StackOverflowError from onData, is reported
+  // and delivery goes on (it used to leave the subscription "active" but dead).
 
   @Test
   void anErrorThrownByOnStatusMustNotKillDelivery() throws Exception {
@@ -124,7 +124,7 @@ class RobustnessTest {
     }
   }
 
-  // ---- Decoded values of mutable registered types are shared between subscribers and history.
+  // ---- Decoded values of mutable registered types are each reader's own.
 
   public record Order(List<String> items) {}
 
@@ -198,8 +198,8 @@ class RobustnessTest {
     assertThat(poll(told, 300)).isNull();
   }
 
-  // ---- Data of a generic registered type is not validated when it is an instance of the raw
-  // class: emit accepts it, subscribers then fail to decode it.
+  // ---- Data of a generic registered type is validated at emit, even when it is an instance of
+  // the raw class.
 
   public record Progress(int progress) {}
 
@@ -239,7 +239,7 @@ class RobustnessTest {
     }
   }
 
-  // ---- HistoryQuery with start after end is not rejected.
+  // ---- HistoryQuery with start after end is refused.
 
   @Test
   void aHistoryQueryWhoseStartIsAfterItsEndIsRejected() {
@@ -251,7 +251,7 @@ class RobustnessTest {
     assertThat(HistoryQuery.limit(10).start(1_000).end(1_000).endMillis()).isEqualTo(1_000);
   }
 
-  // ---- Filtered history replay recurses once per page of 1000 entries.
+  // ---- Filtered history replay over a long log pages in a loop, not by recursion.
 
   @Test
   void aFilteredReplayOverALongLogDoesNotOverflowTheStack() throws Exception {
