@@ -63,7 +63,7 @@ export interface ConnectOptions<E extends object = EventMap> {
   maxAttempts?: number;
   /** The wait after failed attempt n (1, 2, ...) is drawn from [c/2, c], c = min(maxMs, initialMs * 2^(n-1)). Defaults 1000 and 30000. */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** A connection silent for this long is dead and replaced. Default: three of the server's heartbeats (its connected frames say how often), 45000 before the first; 0 turns it off. */
+  /** A connection silent for this long is dead and replaced. Default: three of the server's heartbeats (its connected frames say how often), 45000 on each connection before its first; 0 turns it off. */
   heartbeatTimeoutMs?: number;
   /** Each message, once, in order within its channel. */
   onData?(message: Message<E>): void;

@@ -16,7 +16,7 @@ const DEFAULTS = {
   url: "/api/realtime",
   maxAttempts: 10,
   backoff: { initialMs: 1000, maxMs: 30000 },
-  heartbeatTimeoutMs: 45000, // until the server says its heartbeat: then three times that
+  heartbeatTimeoutMs: 45000, // until a connection's server says its heartbeat: then three times that
 };
 
 /** An error of the stream or of an API call: `status` is the HTTP status when there was one. */
@@ -194,6 +194,10 @@ class Connection {
     const abort = new AbortController();
     this.#abort = abort;
     const current = () => generation === this.#generation;
+    // Each connection learns the server's heartbeat from its own connected frames; until then
+    // (the token, the request, a server that never answers) the default guards it, even after an
+    // earlier server said it sends no heartbeat.
+    if (!this.#watchdogGiven) this.#watchdogMs = this.#o.heartbeatTimeoutMs;
     this.#kickWatchdog(generation);
     const connection = { connected: false, since: 0, delivered: false };
     try {

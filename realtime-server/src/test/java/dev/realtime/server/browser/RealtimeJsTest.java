@@ -17,6 +17,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -473,6 +476,48 @@ class RealtimeJsTest {
     JsonNode dead = client.next(l -> NodeClient.type(l, "error"), Duration.ofSeconds(5));
     assertThat(dead.get("message").asString()).contains("no data for 300 ms");
     client.awaitData(2, Duration.ofSeconds(5));
+    assertThat(ids(client.data())).containsExactly(first, second);
+  }
+
+  /**
+   * A server that sends no heartbeat (heartbeatMs 0) turns the silence check off for its
+   * connection, not for the next one: a reconnect whose request never gets an answer is cut off by
+   * the default timeout and retried. The client runs with its default shortened to 500 ms (a copy
+   * of realtime.js differing in that constant only), so the test need not wait 45 s.
+   */
+  @Test
+  void aRequestThatNeverGetsAnAnswerIsCutOffEvenAfterAServerWithoutHeartbeats(@TempDir Path dir)
+      throws Exception {
+    String source = Files.readString(NodeClient.CLIENT);
+    String shortened = source.replace("heartbeatTimeoutMs: 45000,", "heartbeatTimeoutMs: 500,");
+    assertThat(shortened).isNotEqualTo(source);
+    Path patched = Files.writeString(dir.resolve("realtime.js"), shortened);
+
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder().heartbeat(Duration.ZERO));
+    TcpProxy proxy = closeLater(new TcpProxy(server.port()));
+    NodeClient client = closeLater(NodeClient.start(patched));
+    client.connect(
+        Map.of(
+            "url", proxy.url() + "/api/realtime",
+            "channels", List.of("r"),
+            "backoff", Map.of("initialMs", 40, "maxMs", 200)));
+    client.awaitStatus("connected", Duration.ofSeconds(10));
+    String first = realtime.channel("r").emit("n", 1);
+    client.awaitData(1, Duration.ofSeconds(5));
+
+    proxy.stallNew(true); // the next request reaches nothing and is never answered
+    proxy.cut();
+    JsonNode cutOff =
+        client.next(
+            l ->
+                NodeClient.type(l, "error")
+                    && l.get("message").asString().contains("no data for 500 ms"),
+            Duration.ofSeconds(10));
+    assertThat(cutOff.get("willRetry").asBoolean()).isTrue();
+    proxy.stallNew(false);
+    String second = realtime.channel("r").emit("n", 2);
+    client.awaitData(2, Duration.ofSeconds(10));
     assertThat(ids(client.data())).containsExactly(first, second);
   }
 

@@ -22,6 +22,7 @@ final class TcpProxy implements AutoCloseable {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean refusing;
+  private volatile boolean stallingNew;
 
   /** One client connection and its connection to the server. */
   private static final class Link {
@@ -89,6 +90,7 @@ final class TcpProxy implements AutoCloseable {
         client.setTcpNoDelay(true);
         server.setTcpNoDelay(true);
         Link link = new Link(client, server);
+        link.frozen = stallingNew;
         links.add(link);
         Thread.ofVirtual().start(() -> pump(link, client, server));
         Thread.ofVirtual().start(() -> pump(link, server, client));
@@ -124,6 +126,14 @@ final class TcpProxy implements AutoCloseable {
   /** While on, new connections are closed as soon as they are accepted. */
   void refuse(boolean on) {
     refusing = on;
+  }
+
+  /**
+   * While on, new connections are accepted and then stalled from their first byte: a request that
+   * never reaches the server and never gets an answer. Turning it off affects later ones only.
+   */
+  void stallNew(boolean on) {
+    stallingNew = on;
   }
 
   /** Stalls the open connections: nothing more passes, nothing is closed. New ones flow. */
