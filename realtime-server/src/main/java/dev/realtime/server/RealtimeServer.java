@@ -92,7 +92,13 @@ public final class RealtimeServer implements AutoCloseable {
     if (threads == 0) threads = 2 * Runtime.getRuntime().availableProcessors(); // as Netty would
     this.workers = new EventLoops(threads, io);
     HttpPipeline pipeline =
-        new HttpPipeline(router, responses, metrics, config.maxRequestBytes(), connections);
+        new HttpPipeline(
+            router,
+            responses,
+            metrics,
+            config.maxRequestBytes(),
+            config.idleTimeout().toMillis(),
+            connections);
     try {
       this.listener =
           new ServerBootstrap()

@@ -35,6 +35,7 @@ public final class ServerConfig {
   public static final int DEFAULT_MAX_BUFFERED_BYTES = 1 << 20;
   public static final int DEFAULT_MAX_REQUEST_BYTES = (1 << 20) + 4096;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   /** The demo pages and their job endpoint are served unless turned off. */
   public static final boolean DEFAULT_PAGES = true;
@@ -54,6 +55,7 @@ public final class ServerConfig {
   private final int maxBufferedBytes;
   private final int maxRequestBytes;
   private final Duration shutdownTimeout;
+  private final Duration idleTimeout;
   private final int ioThreads;
   private final boolean pages;
 
@@ -70,6 +72,7 @@ public final class ServerConfig {
     maxBufferedBytes = b.maxBufferedBytes;
     maxRequestBytes = b.maxRequestBytes;
     shutdownTimeout = b.shutdownTimeout;
+    idleTimeout = b.idleTimeout;
     ioThreads = b.ioThreads;
     pages = b.pages;
   }
@@ -96,6 +99,7 @@ public final class ServerConfig {
     b.maxBufferedBytes = maxBufferedBytes;
     b.maxRequestBytes = maxRequestBytes;
     b.shutdownTimeout = shutdownTimeout;
+    b.idleTimeout = idleTimeout;
     b.ioThreads = ioThreads;
     b.pages = pages;
     return b;
@@ -164,6 +168,15 @@ public final class ServerConfig {
     return shutdownTimeout;
   }
 
+  /**
+   * How long a connection that is not a stream may go without a request before it is closed, and
+   * how long a request may take to arrive whole once its head has (past that, 408); zero for no
+   * limit. Time spent answering does not count.
+   */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
   /** Netty I/O threads; 0 means two per core. */
   public int ioThreads() {
     return ioThreads;
@@ -195,6 +208,7 @@ public final class ServerConfig {
     private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int ioThreads;
     private boolean pages = DEFAULT_PAGES;
 
@@ -314,6 +328,16 @@ public final class ServerConfig {
         throw new IllegalArgumentException("shutdown timeout " + timeout + " is negative");
       }
       this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /** See {@link ServerConfig#idleTimeout()}; at least 100 ms, or zero for no limit. */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative() || (!timeout.isZero() && timeout.toMillis() < 100)) {
+        throw new IllegalArgumentException(
+            "idle timeout " + timeout + " is under 100 ms: use 100 ms or more, or 0 for no limit");
+      }
+      this.idleTimeout = timeout;
       return this;
     }
 

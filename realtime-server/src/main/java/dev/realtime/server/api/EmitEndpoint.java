@@ -6,11 +6,14 @@ import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.http.Exchange;
 import dev.realtime.server.http.HttpError;
 import dev.realtime.server.http.JsonText;
+import io.netty.buffer.ByteBufInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -24,6 +27,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EmitEndpoint {
   static final int MAX_CHANNELS = 100;
 
+  /** See {@link #offLoop}. */
+  static final int OFF_LOOP_BYTES = 256 * 1024;
+
+  private static final Executor EMITS =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("emit-", 0).factory());
+
   private final Realtime realtime;
   private final Gatekeeper gate;
 
@@ -34,7 +43,11 @@ public final class EmitEndpoint {
 
   public void one(Exchange x, String channel) {
     realtime.channel(channel); // a bad name is a 400 before anything else
-    Body body = Body.parse(x, realtime, false);
+    if (offLoop(x, 1, () -> one(x, channel, Body.parse(x, realtime, false)))) return;
+    one(x, channel, Body.parse(x, realtime, false));
+  }
+
+  private void one(Exchange x, String channel, Body body) {
     gate.admit(x.presented(), Action.PUBLISH, List.of(channel))
         .thenCompose(allowed -> emit(x, channel, body))
         .whenComplete(
@@ -47,7 +60,40 @@ public final class EmitEndpoint {
   }
 
   public void many(Exchange x) {
-    Body body = Body.parse(x, realtime, true);
+    // The channels are in the body, not parsed yet: the most a request may name counts.
+    if (offLoop(x, MAX_CHANNELS, () -> many(x, Body.parse(x, realtime, true)))) return;
+    many(x, Body.parse(x, realtime, true));
+  }
+
+  /**
+   * Runs {@code work} on a virtual thread when the body, times the channels it may go to, is over
+   * {@link #OFF_LOOP_BYTES}: parsing, checking and encoding a large body once per channel takes
+   * long enough (about a second for 700 KB to 100 channels) to hold up every other connection of
+   * the event loop. Smaller ones stay on the loop, a thread hand-off less. The request is kept
+   * until the work has read it.
+   */
+  private static boolean offLoop(Exchange x, int channels, Runnable work) {
+    if ((long) x.request().content().readableBytes() * channels < OFF_LOOP_BYTES) return false;
+    x.request().retain();
+    try {
+      EMITS.execute(
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              x.fail(e);
+            } finally {
+              x.request().release();
+            }
+          });
+    } catch (RuntimeException refused) {
+      x.request().release();
+      throw refused;
+    }
+    return true;
+  }
+
+  private void many(Exchange x, Body body) {
     gate.admit(x.presented(), Action.PUBLISH, body.channels())
         .thenCompose(
             allowed -> {
@@ -115,10 +161,11 @@ public final class EmitEndpoint {
     static Body parse(Exchange x, Realtime realtime, boolean withChannels) {
       JsonNode root;
       try {
-        root = JsonText.MAPPER.readTree(x.request().content().toString(StandardCharsets.UTF_8));
+        // From the bytes: a body that is not UTF-8 is refused, not stored with U+FFFD in it.
+        root = JsonText.MAPPER.readTree(new ByteBufInputStream(x.request().content()));
       } catch (JacksonException e) {
         throw HttpError.badRequest(
-            "the body is not JSON ("
+            "the body is not JSON in UTF-8 ("
                 + e.getOriginalMessage()
                 + "): send {\"event\": \"name\", \"data\": ...}");
       }

@@ -5,6 +5,7 @@ import dev.realtime.Realtime;
 import dev.realtime.server.http.Exchange;
 import dev.realtime.server.http.JsonText;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,9 +22,13 @@ public final class HealthEndpoint {
   }
 
   public void handle(Exchange x) {
-    realtime
-        .channel(PROBE_CHANNEL)
-        .historyAsync(HistoryQuery.latest(1))
+    CompletableFuture<?> probe;
+    try {
+      probe = realtime.channel(PROBE_CHANNEL).historyAsync(HistoryQuery.latest(1));
+    } catch (RuntimeException e) { // the Realtime is closed, say: the same answer as an outage
+      probe = CompletableFuture.failedFuture(e);
+    }
+    probe
         .orTimeout(2, TimeUnit.SECONDS)
         .whenComplete(
             (ok, error) -> {
@@ -35,6 +40,7 @@ public final class HealthEndpoint {
               } else {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
                 String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+                x.metrics().rejected();
                 x.json(
                     503,
                     ("{\"status\":\"unavailable\",\"engine\":\"unreachable\",\"error\":"

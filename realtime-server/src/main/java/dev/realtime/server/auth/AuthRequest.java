@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * @param path the request path without the query string
  * @param headers every header's values, in the order received
  * @param query every query parameter's decoded values, in the order received
- * @param remoteAddress the peer's address, like {@code 203.0.113.7:51234}, or null
+ * @param remoteAddress the peer's IP address, like {@code 203.0.113.7} (no port), or null
  * @param action what the request wants to do
  * @param channels the channels it names, already checked against the token
  * @param grants what its token granted

@@ -6,7 +6,8 @@ package dev.realtime.server.auth;
  * another scheme (a proxy's {@code Basic}) is passed over for the other two. The header comes first
  * because it is what server-side clients send; the query parameter exists because a browser's
  * {@code EventSource} cannot set headers; the cookie lets a page on the same site stream without
- * putting the token in URLs (which end up in logs).
+ * putting the token in URLs (which end up in logs); it is taken for reads only ({@link
+ * #cookieCounts}), so that a page of another site cannot emit with a visitor's cookie.
  *
  * <p>Takes plain strings so the HTTP layer's types stay out of auth.
  */
@@ -26,7 +27,7 @@ public final class Credentials {
    * does not have it; an empty value counts as absent.
    *
    * @param authorizationHeader the {@code Authorization} header
-   * @param tokenQueryParam the first {@code token} query parameter, decoded
+   * @param tokenQueryParam the {@code token} query parameter, decoded (the last, when repeated)
    * @param cookieHeader the {@code Cookie} header
    * @throws AuthException with status 401 when the Authorization header is a malformed {@code
    *     Bearer <token>}, or has another scheme and no other place carries a token
@@ -42,6 +43,16 @@ public final class Credentials {
     if (fromCookie != null) return fromCookie;
     if (!header.isEmpty()) return bearer(header); // says what the header should have been
     return null;
+  }
+
+  /**
+   * Whether a request of {@code method} may carry its token in the cookie: GET and HEAD only. A
+   * browser sends cookies with a cross-site form post or a {@code text/plain} fetch without asking
+   * the server first (no CORS preflight), so a cookie on a POST would let any site emit as the
+   * visitor; reads have no effect, and their answers stay unreadable to other origins.
+   */
+  public static boolean cookieCounts(String method) {
+    return "GET".equals(method) || "HEAD".equals(method);
   }
 
   private static boolean isBearer(String header) {

@@ -125,13 +125,19 @@ public final class Gatekeeper {
 
   private Grants grants(Presented request) {
     if (verifier == null) return Grants.ALL;
+    boolean cookieCounts = Credentials.cookieCounts(request.method());
     String token =
-        Credentials.find(request.authorization(), request.tokenParam(), request.cookie());
+        Credentials.find(
+            request.authorization(), request.tokenParam(), cookieCounts ? request.cookie() : null);
     if (token == null) {
       throw new AuthException(
           401,
-          "no token: send 'Authorization: Bearer <token>', a token query parameter or a"
-              + " realtime_token cookie");
+          cookieCounts
+              ? "no token: send 'Authorization: Bearer <token>', a token query parameter or a"
+                  + " realtime_token cookie"
+              : "no token: send 'Authorization: Bearer <token>' or a token query parameter (the"
+                  + " realtime_token cookie is taken for GET only, so that other sites cannot"
+                  + " post with it)");
     }
     return verifier.verify(token);
   }

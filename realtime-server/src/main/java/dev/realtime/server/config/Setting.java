@@ -74,6 +74,12 @@ public enum Setting {
       text(ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT),
       null,
       "How long a graceful shutdown waits for streams to drain."),
+  IDLE_TIMEOUT(
+      Group.LIMITS,
+      text(ServerConfig.DEFAULT_IDLE_TIMEOUT),
+      null,
+      "How long a connection may stay open without a request (streams excepted), and how long a"
+          + " request may take to arrive whole once its head has (then 408); `0` for no limit."),
   MAX_BUFFERED_BYTES(
       Group.LIMITS,
       String.valueOf(ServerConfig.DEFAULT_MAX_BUFFERED_BYTES),

@@ -98,6 +98,7 @@ public final class SettingsResolver {
     set(given, Setting.MAX_DURATION, SettingValue::duration, b::maxDuration);
     set(given, Setting.WRITE_DELAY, SettingValue::duration, b::writeDelay);
     set(given, Setting.SHUTDOWN_TIMEOUT, SettingValue::duration, b::shutdownTimeout);
+    set(given, Setting.IDLE_TIMEOUT, SettingValue::duration, b::idleTimeout);
     set(given, Setting.MAX_BUFFERED_BYTES, SettingValue::bytes, b::maxBufferedBytes);
     set(given, Setting.MAX_REQUEST_BYTES, SettingValue::bytes, b::maxRequestBytes);
     set(

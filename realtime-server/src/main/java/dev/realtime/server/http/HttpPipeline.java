@@ -14,8 +14,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
- * Each connection's handlers: HTTP/1.1 codec, a body aggregator bounded by the largest request
- * accepted (answering 413 in JSON past it), and the shared {@link Router}.
+ * Each connection's handlers: HTTP/1.1 codec, one request at a time in order with idle and request
+ * time limits ({@link OneAtATime}), a body aggregator bounded by the largest request accepted
+ * (answering 413 in JSON past it), and the shared {@link Router}.
  */
 public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   /**
@@ -27,11 +28,13 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   static final int MAX_HEADER_SIZE = 16384;
   private static final String CODEC = "http";
   private static final String BODY = "body";
+  private static final String ORDER = "order";
 
   private final Router router;
   private final Responses responses;
   private final ServerMetrics metrics;
   private final int maxRequestBytes;
+  private final long idleMs;
   private final ChannelGroup connections;
 
   public HttpPipeline(
@@ -39,7 +42,9 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
       Responses responses,
       ServerMetrics metrics,
       int maxRequestBytes,
+      long idleMs,
       ChannelGroup connections) {
+    this.idleMs = idleMs;
     this.connections = connections;
     this.router = router;
     this.responses = responses;
@@ -52,18 +57,20 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     connections.add(ch); // closed together on shutdown
     ch.pipeline()
         .addLast(CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+        .addLast(ORDER, new OneAtATime(responses, metrics, idleMs))
         .addLast(BODY, new BoundedBody(maxRequestBytes, responses, metrics))
         .addLast(router);
   }
 
   /**
-   * Turns a connection whose response head has been written into a raw event stream: its HTTP codec
-   * and body aggregator go (they hold about a kilobyte per connection), and from then on the stream
-   * writes whole chunks itself. What the client sends afterwards is read and dropped. Event loop
-   * only.
+   * Turns a connection whose response head has been written into a raw event stream: its HTTP
+   * codec, request order and body aggregator go (they hold about a kilobyte per connection), and
+   * from then on the stream writes whole chunks itself. What the client sends afterwards is read
+   * and dropped. Event loop only.
    */
   public static void streamOnly(Channel ch) {
     ChannelPipeline p = ch.pipeline();
+    if (p.get(ORDER) != null) p.remove(ORDER);
     if (p.get(BODY) != null) p.remove(BODY);
     if (p.get(CODEC) != null) p.remove(CODEC);
   }

@@ -265,6 +265,45 @@ class HttpApiTest {
         .contains("realtime_emit_to_write_seconds_bucket");
   }
 
+  /** Data is kept exactly: a body that is not UTF-8 is refused, not stored with U+FFFD in it. */
+  @Test
+  void aBodyThatIsNotUtf8IsRefused() throws Exception {
+    byte[] latin1 =
+        "{\"event\":\"e\",\"data\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+    var r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(api + "/channels/room/events"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(latin1))
+                    .header("Content-Type", "application/json")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("not JSON in UTF-8").contains("UTF-8");
+    assertThat(realtime.channel("room").history()).isEmpty();
+    Answer utf8 =
+        HttpCalls.post(api + "/channels/room/events", "{\"event\":\"e\",\"data\":\"caf\u00e9\"}");
+    assertThat(utf8.status()).isEqualTo(201);
+    assertThat(realtime.channel("room").history().get(0).data()).isEqualTo("caf\u00e9");
+  }
+
+  /**
+   * Health keeps its documented shape when the Realtime behind the server is closed (an embedder
+   * closing it first), and its 503 counts as a rejected request like every other error answer.
+   */
+  @Test
+  void healthOfAClosedRealtimeIsTheDocumented503() {
+    double rejected = server.metrics().rejectedRequests();
+    realtime.close();
+    Answer health = HttpCalls.get(server.url() + "/healthz");
+    assertThat(health.status()).isEqualTo(503);
+    assertThat(health.json().get("status").asString()).isEqualTo("unavailable");
+    assertThat(health.json().get("engine").asString()).isEqualTo("unreachable");
+    assertThat(health.json().get("error").asString()).contains("closed");
+    assertThat(server.metrics().rejectedRequests()).isEqualTo(rejected + 1);
+  }
+
   @Test
   void preflightAllowsTheHeadersBrowsersSend() throws Exception {
     var client = java.net.http.HttpClient.newHttpClient();

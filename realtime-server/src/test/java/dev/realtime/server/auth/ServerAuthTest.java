@@ -123,6 +123,34 @@ class ServerAuthTest {
     return b.toString();
   }
 
+  /**
+   * The cookie carries a token for reads only: a page of another site can make a browser post with
+   * the visitor's cookies (a form, a text/plain fetch: no preflight), so an emit must bring its
+   * token in the header or the query.
+   */
+  @Test
+  void theCookieReadsButDoesNotEmit() {
+    String token = minter.mint("u", List.of("room"), List.of("room"), Duration.ofMinutes(5));
+    Map<String, String> cookie = Map.of("Cookie", "realtime_token=" + token);
+    Answer emit =
+        HttpCalls.post(api() + "/channels/room/events", "{\"event\":\"e\",\"data\":1}", cookie);
+    assertThat(emit.status()).isEqualTo(401);
+    assertThat(emit.body())
+        .contains("the realtime_token cookie is taken for GET only")
+        .contains("Authorization: Bearer <token>");
+    Answer many =
+        HttpCalls.post(
+            api() + "/events", "{\"channels\":[\"room\"],\"event\":\"e\",\"data\":1}", cookie);
+    assertThat(many.status()).isEqualTo(401);
+    assertThat(realtime.channel("room").history()).isEmpty();
+
+    assertThat(HttpCalls.get(api() + "/channels/room/history", cookie).status()).isEqualTo(200);
+    Answer withQuery =
+        HttpCalls.post(
+            api() + "/channels/room/events?token=" + token, "{\"event\":\"e\",\"data\":1}");
+    assertThat(withQuery.status()).isEqualTo(201);
+  }
+
   @Test
   void missingExpiredAndForgedTokensAre401() {
     assertThat(HttpCalls.get(api() + "/channels/room/history").status()).isEqualTo(401);

@@ -63,6 +63,9 @@ class EverySettingTest {
         Setting.SHUTDOWN_TIMEOUT,
         new Sample("PT2S", s -> s.server().shutdownTimeout(), Duration.ofSeconds(2)));
     SAMPLES.put(
+        Setting.IDLE_TIMEOUT,
+        new Sample("PT5S", s -> s.server().idleTimeout(), Duration.ofSeconds(5)));
+    SAMPLES.put(
         Setting.MAX_BUFFERED_BYTES,
         new Sample("2MiB", s -> s.server().maxBufferedBytes(), 2 * 1024 * 1024));
     SAMPLES.put(

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SettingsFileTest {
   static final String KEYS =
       "host, port, pages, secret, insecure, allowed-origins, heartbeat, max-duration,"
-          + " write-delay, shutdown-timeout, max-buffered-bytes, max-request-bytes, io-threads, redis,"
+          + " write-delay, shutdown-timeout, idle-timeout, max-buffered-bytes, max-request-bytes, io-threads, redis,"
           + " redis-key-prefix, redis-ca-file, history-max-length, history-expire-after";
 
   @TempDir Path dir;

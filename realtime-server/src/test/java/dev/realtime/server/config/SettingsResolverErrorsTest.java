@@ -73,6 +73,7 @@ class SettingsResolverErrorsTest {
         "WRITE_DELAY | 2s | write delay PT2S is out of range: give 0 to 1000 ms",
         "WRITE_DELAY | -PT1S | write delay PT-1S is out of range: give 0 to 1000 ms",
         "SHUTDOWN_TIMEOUT | -PT1S | shutdown timeout PT-1S is negative",
+        "IDLE_TIMEOUT | PT0.05S | idle timeout PT0.05S is under 100 ms: use 100 ms or more, or 0 for no limit",
         "MAX_BUFFERED_BYTES | 100 | max buffered bytes 100 is under 4096",
         "MAX_REQUEST_BYTES | 1000 | max request bytes 1000 is under 1024",
         "ALLOWED_ORIGINS | ftp://files.example | allowed origin 'ftp://files.example' is not * or"

@@ -81,7 +81,7 @@ class SettingsResolverTest {
     assertThat(s.configFile()).isEqualTo(file);
     assertThat(s.summary())
         .startsWith("port=1001 (flag --port), allowed-origins=https://flag.example (flag")
-        .endsWith("; 12 at their defaults");
+        .endsWith("; 13 at their defaults");
   }
 
   @Test
@@ -174,7 +174,7 @@ class SettingsResolverTest {
             Map.of(Setting.REDIS, "redis://user:hunter2@cache:6379/0"), Map.of(), null);
     assertThat(s.redisUrl()).isEqualTo("redis://user:hunter2@cache:6379/0");
     assertThat(s.summary())
-        .isEqualTo("redis=redis://user:****@cache:6379/0 (flag --redis); 17 at their defaults");
+        .isEqualTo("redis=redis://user:****@cache:6379/0 (flag --redis); 18 at their defaults");
   }
 
   @Test

@@ -1,0 +1,199 @@
+package dev.realtime.server.http;
+
+import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request at a time per connection, and no connection held by a client that sends nothing.
+ *
+ * <p><b>Order.</b> HTTP/1.1 lets a client send requests without waiting for the answers
+ * (pipelining); the answers must come back in the order of the requests (RFC 9112, 9.3.2), and the
+ * codec pairs each answer with the method of the request at its place (HEAD, whose answer has no
+ * body). Endpoints answer when they are done, some at once, some later (an authorizer, the Redis
+ * engine), so this handler passes a request on only once the answer to the one before it has been
+ * written; the ones behind it wait here, in order, with reading paused. It sits between the codec
+ * and the body aggregator, so the aggregator's own answers (413, 100-continue) are in the same
+ * order. A connection that pipelines more than {@link #MAX_WAITING} requests is closed.
+ *
+ * <p><b>Time.</b> A connection with no request under way is closed after the idle timeout (a
+ * keep-alive connection nobody uses, or a request head that never ends), and a request whose body
+ * has not all arrived that long after its head is answered 408 and closed (a client that sends a
+ * body slowly, or stops halfway). Time spent answering does not count; zero turns both off. A
+ * connection that becomes an event stream leaves this handler, and with it these limits.
+ */
+final class OneAtATime extends ChannelDuplexHandler {
+  static final int MAX_WAITING = 64;
+
+  private final Responses responses;
+  private final ServerMetrics metrics;
+  private final long idleMs; // 0: no limit
+  private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // decoded parts not yet passed on
+  private int waitingRequests;
+  private boolean answering; // a request was passed on and its answer is not yet written
+  private boolean receiving; // the request passed on has not all arrived yet
+  private HttpHeaders receivingHeaders; // its headers, for a 408's CORS
+  private boolean closing; // an answer said Connection: close: nothing more is passed on
+  private ScheduledFuture<?> timer;
+
+  OneAtATime(Responses responses, ServerMetrics metrics, long idleMs) {
+    this.responses = responses;
+    this.metrics = metrics;
+    this.idleMs = idleMs;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) idle(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    idle(ctx);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!waiting.isEmpty() || behindTheCurrent(msg)) {
+      if (msg instanceof HttpRequest && ++waitingRequests > MAX_WAITING) {
+        ReferenceCountUtil.release(msg);
+        closing = true;
+        ctx.close(); // a client that pipelines without end gets no more answers
+        return;
+      }
+      waiting.add(msg);
+      ctx.channel().config().setAutoRead(false); // the socket holds the rest
+      return;
+    }
+    pass(ctx, msg);
+  }
+
+  /**
+   * Whether {@code msg} must wait: the rest of the request under way goes on, a next request waits
+   * for the answer to this one.
+   */
+  private boolean behindTheCurrent(Object msg) {
+    return answering && !(receiving && !(msg instanceof HttpRequest));
+  }
+
+  /** Passes one decoded part on, noting where the request under way stands. */
+  private void pass(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      answering = true;
+      receiving = true;
+      receivingHeaders = request.headers();
+      schedule(ctx, () -> requestTimedOut(ctx));
+    }
+    if (msg instanceof LastHttpContent && receiving) {
+      receiving = false;
+      receivingHeaders = null;
+      cancelTimer(); // answering: the endpoint's own time does not count
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    boolean ends = msg instanceof LastHttpContent && !interim(msg);
+    if (msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) closing = true;
+    ctx.write(msg, promise);
+    if (ends && answering) {
+      answering = false;
+      if (receiving) {
+        // Answered before the body all came (a 413, say): what is left of it goes on to the
+        // aggregator, which drops it.
+        receiving = false;
+        receivingHeaders = null;
+      }
+      // Not from inside this write: the next request's answer may be written at once.
+      ctx.executor().execute(() -> next(ctx));
+    }
+  }
+
+  /** A 1xx answer (100 Continue) is not the answer: the request goes on. */
+  private static boolean interim(Object msg) {
+    return msg instanceof HttpResponse r && r.status().code() < 200;
+  }
+
+  /** After an answer: passes on what waited, up to the end of the next request's head. */
+  private void next(ChannelHandlerContext ctx) {
+    if (closing || !ctx.channel().isActive() || ctx.isRemoved()) return;
+    Object msg;
+    while ((msg = waiting.peek()) != null && !behindTheCurrent(msg)) {
+      waiting.poll();
+      if (msg instanceof HttpRequest) waitingRequests--;
+      pass(ctx, msg);
+      if (closing) return;
+    }
+    if (waiting.isEmpty()) {
+      ctx.channel().config().setAutoRead(true);
+      if (!answering) idle(ctx);
+    }
+  }
+
+  private void idle(ChannelHandlerContext ctx) {
+    schedule(ctx, () -> ctx.close());
+  }
+
+  private void requestTimedOut(ChannelHandlerContext ctx) {
+    if (!receiving || closing) return;
+    closing = true;
+    metrics.rejected();
+    responses.error(
+        ctx,
+        receivingHeaders,
+        false,
+        408,
+        "the request did not arrive whole within "
+            + idleMs
+            + " ms of its head (the server's idle-timeout): send the body at once");
+  }
+
+  private void schedule(ChannelHandlerContext ctx, Runnable task) {
+    cancelTimer();
+    if (idleMs > 0) timer = ctx.executor().schedule(task, idleMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    drop();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    // The connection became an event stream: what was pipelined behind it is dropped, as the
+    // router would, and reading goes on (a stream notices its client's close by reading).
+    drop();
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  private void drop() {
+    cancelTimer();
+    Object msg;
+    while ((msg = waiting.poll()) != null) ReferenceCountUtil.release(msg);
+    waitingRequests = 0;
+  }
+}

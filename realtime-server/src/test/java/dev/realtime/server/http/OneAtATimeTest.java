@@ -1,0 +1,254 @@
+package dev.realtime.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realtime.Realtime;
+import dev.realtime.server.RealtimeServer;
+import dev.realtime.server.ServerConfig;
+import dev.realtime.server.auth.AuthDecision;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pipelined requests are answered in the order they came (RFC 9112, 9.3.2) whatever each endpoint
+ * takes, and connections that send nothing, or stop halfway through a request, are let go.
+ */
+class OneAtATimeTest {
+  final Realtime realtime = Realtime.create();
+  RealtimeServer server;
+
+  @AfterEach
+  void close() {
+    if (server != null) server.close();
+    realtime.close();
+  }
+
+  /** An authorizer that takes its time (a database look-up): emits and history answer late. */
+  RealtimeServer slowAuthorizer(ServerConfig.Builder config) {
+    return slowAuthorizer(config, 300);
+  }
+
+  RealtimeServer slowAuthorizer(ServerConfig.Builder config, long ms) {
+    return RealtimeServer.builder(realtime)
+        .config(config.port(0).build())
+        .authorizer(
+            r -> {
+              try {
+                Thread.sleep(ms);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return AuthDecision.allow();
+            })
+        .start();
+  }
+
+  static String emitRequest(String channel, String extraHeaders) {
+    String body = "{\"event\":\"e\",\"data\":1}";
+    return "POST /api/realtime/channels/"
+        + channel
+        + "/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length()
+        + "\r\n"
+        + extraHeaders
+        + "\r\n"
+        + body;
+  }
+
+  @Test
+  void pipelinedAnswersComeBackInTheOrderOfTheRequests() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder());
+    String answer =
+        exchange(
+            emitRequest("a", "")
+                + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                + emitRequest("b", "")
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            5_000);
+    assertThat(statusLines(answer))
+        .containsExactly(
+            "HTTP/1.1 201 Created", "HTTP/1.1 200 OK", "HTTP/1.1 201 Created", "HTTP/1.1 200 OK");
+    assertThat(answer).endsWith("{\"status\":\"ok\",\"engine\":\"reachable\"}");
+    assertThat(realtime.channel("a").history()).hasSize(1);
+    assertThat(realtime.channel("b").history()).hasSize(1);
+  }
+
+  /** A request behind a slow one asks to close: the slow one's answer still comes, first. */
+  @Test
+  void aPipelinedCloseDoesNotLoseTheAnswerBeforeIt() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder());
+    String answer =
+        exchange(
+            emitRequest("a", "") + "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            5_000);
+    assertThat(statusLines(answer)).containsExactly("HTTP/1.1 201 Created", "HTTP/1.1 200 OK");
+  }
+
+  /** The codec pairs each answer with its request's method: HEAD's has no body, GET's has one. */
+  @Test
+  void aHeadAnsweredLateKeepsTheBodiesOfTheAnswersAfterIt() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder());
+    realtime.channel("a").emit("e", "x".repeat(50));
+    String answer =
+        exchange(
+            "HEAD /api/realtime/channels/a/history HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            5_000);
+    assertThat(statusLines(answer)).containsExactly("HTTP/1.1 200 OK", "HTTP/1.1 200 OK");
+    assertThat(answer).doesNotContain("\"id\":"); // nothing of the history went out
+    assertThat(answer).endsWith("{\"status\":\"ok\",\"engine\":\"reachable\"}");
+  }
+
+  /** A stream admitted late is answered before what was pipelined behind it, which is dropped. */
+  @Test
+  void requestsPipelinedBehindAStreamAreNotAnsweredBeforeIt() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder());
+    String answer =
+        exchange(
+            "GET /api/realtime?channel=a HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+            1_500);
+    assertThat(statusLines(answer)).containsExactly("HTTP/1.1 200 OK");
+    assertThat(answer).contains("text/event-stream").contains("\"type\":\"connected\"");
+    assertThat(answer).doesNotContain("\"status\":\"ok\"");
+  }
+
+  /**
+   * A client that sends a head and part of its body, then nothing: answered 408 and let go after
+   * the idle timeout, and the connection no longer counts as open.
+   */
+  @Test
+  void aRequestThatStopsHalfwayIsAnswered408AndClosed() throws Exception {
+    server =
+        RealtimeServer.builder(realtime)
+            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(500)).build())
+            .start();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(5_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /api/realtime/channels/a/events HTTP/1.1\r\nHost: x\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                  + "{\"event\":\"e\",\"data\":\"")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long started = System.nanoTime();
+      String answer = readToEnd(s.getInputStream());
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(statusLines(answer)).containsExactly("HTTP/1.1 408 Request Timeout");
+      assertThat(answer).contains("did not arrive whole within 500 ms");
+      assertThat(tookMs).isBetween(400L, 4_000L);
+    }
+    assertThat(realtime.channel("a").history()).isEmpty();
+  }
+
+  /** Between requests, a keep-alive connection that sends nothing is closed at the timeout. */
+  @Test
+  void anIdleKeepAliveConnectionIsClosed() throws Exception {
+    server =
+        RealtimeServer.builder(realtime)
+            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(500)).build())
+            .start();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      long started = System.nanoTime();
+      String answer = readToEnd(s.getInputStream()); // the answer, then the close
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(statusLines(answer)).containsExactly("HTTP/1.1 200 OK");
+      assertThat(tookMs).isBetween(400L, 4_000L);
+    }
+  }
+
+  /**
+   * The time an endpoint takes to answer is not idle time: an authorizer slower than the timeout
+   * still gets its answer out, and an open stream is never timed out.
+   */
+  @Test
+  void answeringAndStreamingAreNotIdle() throws Exception {
+    server =
+        slowAuthorizer(
+            ServerConfig.builder().idleTimeout(Duration.ofMillis(200)).heartbeat(Duration.ZERO),
+            600);
+    String emitted = exchange(emitRequest("a", "Connection: close\r\n"), 5_000);
+    assertThat(statusLines(emitted)).containsExactly("HTTP/1.1 201 Created");
+
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream()
+          .write("GET /api/realtime?channel=a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      InputStream in = s.getInputStream();
+      StringBuilder got = new StringBuilder();
+      byte[] buf = new byte[4096];
+      while (!got.toString().contains("\"type\":\"connected\"")) {
+        int n = in.read(buf);
+        assertThat(n).isPositive();
+        got.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+      }
+      Thread.sleep(1_000); // five idle timeouts without a byte either way
+      String id = realtime.channel("a").emit("late", 2);
+      StringBuilder after = new StringBuilder();
+      while (!after.toString().contains(id)) {
+        int n = in.read(buf);
+        assertThat(n).as("the stream was closed").isPositive();
+        after.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  /**
+   * While a request waits, the connection is not read; but what one read brought is decoded at once
+   * (2 KB for a new connection: here about 90 tiny requests). Past {@link OneAtATime#MAX_WAITING}
+   * waiting requests the client is cut off, not buffered without bound.
+   */
+  @Test
+  void aConnectionPipeliningWithoutEndIsClosed() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder());
+    String many =
+        emitRequest("a", "") + "GET /x HTTP/1.1\r\n\r\n".repeat(OneAtATime.MAX_WAITING + 10);
+    String answer = exchange(many, 5_000);
+    assertThat(statusLines(answer)).isEmpty(); // closed before the first answer was ready
+  }
+
+  static List<String> statusLines(String answer) {
+    List<String> lines = new ArrayList<>();
+    Matcher m = Pattern.compile("HTTP/1\\.1 \\d{3}[^\r\n]*").matcher(answer);
+    while (m.find()) lines.add(m.group());
+    return lines;
+  }
+
+  /** Sends bytes, returns what came back until the server closed or {@code quietMs} of silence. */
+  String exchange(String requests, int quietMs) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(quietMs);
+      OutputStream out = s.getOutputStream();
+      out.write(requests.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return readToEnd(s.getInputStream());
+    }
+  }
+
+  static String readToEnd(InputStream in) throws IOException {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      for (int n; (n = in.read(buf)) >= 0; ) got.write(buf, 0, n);
+    } catch (SocketTimeoutException quiet) {
+      // nothing more
+    }
+    return got.toString(StandardCharsets.UTF_8);
+  }
+}
