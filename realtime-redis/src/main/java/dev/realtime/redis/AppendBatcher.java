@@ -181,7 +181,10 @@ final class AppendBatcher {
     try {
       completions.execute(task);
     } catch (RejectedExecutionException closed) {
-      task.run(); // the engine is closed: sending fails at once, without a reconnect
+      // The engine is closed: each send fails at once, and its completion drains the next batch.
+      // Run here, that would recurse once per batch on this stack, and a long queue would
+      // overflow it (leaving a batch taken and never completed): a thread of its own instead.
+      Thread.ofVirtual().name("realtime-redis-closing").start(task);
     }
   }
 

@@ -34,6 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ChannelFeed {
   static final int TAIL_CAPACITY = 4096;
+
+  /**
+   * The most payload bytes the tail keeps (besides the entry count): 4,096 entries of the largest
+   * payload would be 4 GiB per channel. Past it the oldest go, and cursors behind them read Redis.
+   */
+  static final long TAIL_MAX_BYTES = 8L << 20;
+
   static final int FETCH_PAGE = 1000;
 
   private static final int IDLE = 0;
@@ -52,7 +59,8 @@ final class ChannelFeed {
   // The tail: every entry of the stream with coveredFrom < id <= end, oldest first. Guarded by
   // this; coveredFrom is null until the first read set it up.
   private final List<LogEntry> tail = new ArrayList<>();
-  private int head; // index of the oldest live entry in tail
+  private int head; // index of the oldest live entry in tail (those before it are null)
+  private long tailBytes; // payload bytes of the live entries
   private EntryId coveredFrom;
   private EntryId end;
 
@@ -201,23 +209,35 @@ final class ChannelFeed {
     return entries.size() == FETCH_PAGE;
   }
 
-  /** Under the lock: appends the entry after {@link #end}, dropping the oldest beyond capacity. */
+  /**
+   * Under the lock: appends the entry after {@link #end}, dropping the oldest beyond {@link
+   * #TAIL_CAPACITY} entries or {@link #TAIL_MAX_BYTES} (the newest is always kept).
+   */
   private void keep(LogEntry e) {
     tail.add(e);
+    tailBytes += e.data().size();
     end = e.id();
-    if (tail.size() - head > TAIL_CAPACITY) {
-      head++;
-      coveredFrom = tail.get(head - 1).id();
-      if (head > TAIL_CAPACITY) {
-        tail.subList(0, head).clear();
-        head = 0;
-      }
+    while (tail.size() - head > TAIL_CAPACITY
+        || (tailBytes > TAIL_MAX_BYTES && tail.size() - head > 1)) {
+      LogEntry dropped = tail.set(head++, null); // no longer held
+      tailBytes -= dropped.data().size();
+      coveredFrom = dropped.id();
+    }
+    if (head > TAIL_CAPACITY) {
+      tail.subList(0, head).clear();
+      head = 0;
     }
   }
 
   private void clear() {
     tail.clear();
     head = 0;
+    tailBytes = 0;
+  }
+
+  /** Entries and payload bytes the tail holds now: for tests. */
+  synchronized long[] tailSize() {
+    return new long[] {tail.size() - head, tailBytes};
   }
 
   /**

@@ -69,14 +69,15 @@ final class CommandLink implements AutoCloseable {
   <T> CompletableFuture<T> send(Function<Session, CompletableFuture<T>> command) {
     Session s = session;
     if (s != null && s.connection.isOpen()) return command.apply(s);
-    return reconnect().thenCompose(command);
+    return reconnect(command);
   }
 
-  private synchronized CompletableFuture<Session> reconnect() {
+  private synchronized <T> CompletableFuture<T> reconnect(
+      Function<Session, CompletableFuture<T>> command) {
     if (closed)
       return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
     Session s = session;
-    if (s != null && s.connection.isOpen()) return CompletableFuture.completedFuture(s);
+    if (s != null && s.connection.isOpen()) return command.apply(s);
     if (s != null) {
       s.connection.closeAsync();
       session = null;
@@ -113,11 +114,21 @@ final class CommandLink implements AutoCloseable {
                   lastFailure = unwrap(error);
                   throw unreachable();
                 }
-                session = opened;
                 lastFailure = null;
-                return opened;
+                // The command that reconnected is written before the session is published: a
+                // command of another thread, sent once it sees the session, cannot overtake it
+                // (one thread's emits are stored in the order it made them, AppendBatcher).
+                CompletableFuture<T> sent;
+                try {
+                  sent = command.apply(opened);
+                } catch (RuntimeException e) {
+                  sent = CompletableFuture.failedFuture(e);
+                }
+                session = opened;
+                return sent;
               }
-            });
+            })
+        .thenCompose(sent -> sent);
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -171,6 +171,11 @@ public final class RedisEngine implements Engine {
             ChannelFeed feed = feeds.get(pubSubChannel.substring(keyPrefix.length()));
             if (feed != null) feed.published(message);
           }
+
+          @Override
+          public void subscribed(String pubSubChannel, long count) {
+            RedisEngine.this.subscribed(pubSubChannel);
+          }
         });
     pubSubClient.addListener(new StatusListener());
   }
@@ -474,18 +479,65 @@ public final class RedisEngine implements Engine {
     feeds.compute(
         channel,
         (name, existing) -> {
+          // Checked again inside: a close() that cleared the feeds meanwhile must not find one.
+          if (closed) throw new EngineException("the Redis engine is closed");
           ChannelFeed f = existing;
           if (f == null) {
-            ChannelFeed created = new ChannelFeed(name, envelopeTail, this);
-            f = created;
-            // The first read happens once Redis confirms the subscription, so no wake-up falls
-            // between.
-            pubSub.async().subscribe(keyPrefix + channel).thenRun(created::wake);
+            f = new ChannelFeed(name, envelopeTail, this);
+            // The first read happens once Redis confirms the subscription (the listener's
+            // subscribed), so no wake-up falls between.
+            subscribe(f, 0);
           }
           f.add(listener);
           return f;
         });
     return () -> unwatch(channel, listener);
+  }
+
+  /**
+   * Sends SUBSCRIBE for {@code feed}'s channel; within the feeds map's compute for the channel.
+   * Lettuce subscribes again after a reconnect only what Redis confirmed: a SUBSCRIBE sent while
+   * Redis is away waits in Lettuce's buffer and may expire there (the command timeout), and the
+   * channel would then never hear of an append again. So one that fails is sent again, as long as
+   * the feed is wanted, backing off while it keeps failing.
+   */
+  private void subscribe(ChannelFeed feed, int failuresInARow) {
+    pubSub
+        .async()
+        .subscribe(keyPrefix + feed.channel)
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null || closed) return;
+              schedule(
+                  () ->
+                      feeds.computeIfPresent(
+                          feed.channel,
+                          (name, f) -> {
+                            if (f == feed && !closed) subscribe(feed, failuresInARow + 1);
+                            return f;
+                          }),
+                  readRetryMillis(failuresInARow));
+            });
+  }
+
+  /**
+   * Redis confirmed a subscription: the feed reads (its first read, or the catch-up after Lettuce
+   * subscribed again on a reconnect, so no append between our reconnect read and the new
+   * subscription goes unheard). A subscription no feed wants any more (its UNSUBSCRIBE was lost in
+   * an outage, and Lettuce subscribed it again) is ended, within the channel's compute so that it
+   * cannot overtake a later watch's SUBSCRIBE.
+   */
+  private void subscribed(String pubSubChannel) {
+    if (closed || !pubSubChannel.startsWith(keyPrefix)) return;
+    ChannelFeed[] wanted = new ChannelFeed[1];
+    feeds.compute(
+        pubSubChannel.substring(keyPrefix.length()),
+        (name, f) -> {
+          if (f == null && !closed) pubSub.async().unsubscribe(pubSubChannel);
+          wanted[0] = f;
+          return f;
+        });
+    if (wanted[0] != null) wanted[0].wake();
   }
 
   private void unwatch(String channel, WatchListener listener) {
@@ -511,15 +563,23 @@ public final class RedisEngine implements Engine {
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       if (connection != pubSub || !pubSubDown || closed) return;
       pubSubDown = false;
-      callbacks.execute(() -> feeds.values().forEach(ChannelFeed::reconnected));
-      // Lettuce resubscribes right after reconnecting; an append that lands between our catch-up
-      // read and that resubscription would wake nobody, so read once more a moment later.
-      timer.schedule(() -> feeds.values().forEach(ChannelFeed::wake), 500, TimeUnit.MILLISECONDS);
+      // Lettuce subscribes again right after this; each confirmation makes its feed read once
+      // more (subscribed), so an append between this read and the new subscription is not lost.
+      try {
+        callbacks.execute(() -> feeds.values().forEach(ChannelFeed::reconnected));
+      } catch (RejectedExecutionException closing) {
+        // the engine is closing: nobody to tell
+      }
     }
   }
 
   Executor callbacks() {
     return callbacks;
+  }
+
+  /** The feed of a watched channel, or null: for tests. */
+  ChannelFeed feedOf(String channel) {
+    return feeds.get(channel);
   }
 
   /** How many channels this process has a Pub/Sub subscription and a reader for. */
@@ -565,8 +625,17 @@ public final class RedisEngine implements Engine {
           what + " failed: Redis at " + describe(uri) + " answered with an error: " + message,
           cause);
     }
+    // The connection broke with the command sent (or maybe sent): as with a timeout, Redis may
+    // have carried it out. Commands that were surely not sent failed above, as the link's own.
     return new EngineException(
-        what + " failed: Redis at " + describe(uri) + " did not answer (" + message + ")", cause);
+        what
+            + " failed: Redis at "
+            + describe(uri)
+            + " did not answer ("
+            + message
+            + "); the command may have been carried out before the connection broke (an emit may"
+            + " be stored, so a retry may store it twice)",
+        cause);
   }
 
   private static String rootMessage(Throwable t) {

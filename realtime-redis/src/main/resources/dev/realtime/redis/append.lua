@@ -14,9 +14,11 @@ for i = 1, #KEYS do
   local key = KEYS[i]
   local a = 1 + (i - 1) * 6
   local data, event, channel, pub = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  local maxlen, ttl = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  -- Compared as Lua numbers (doubles), passed on as the decimal text they came as: a double
+  -- would reach Redis as 1e+17, which XADD refuses.
+  local maxlen, ttl = ARGV[a + 5], ARGV[a + 6]
   local id
-  if maxlen > 0 then
+  if tonumber(maxlen) > 0 then
     id = redis.pcall('XADD', key, 'MAXLEN', '=', maxlen, '*',
       'data', data, 'event', event, 'channel', channel)
   else
@@ -40,7 +42,7 @@ for i = 1, #KEYS do
         prev = before[1] and before[1][1] or '0-0'
       end
     end
-    if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    if tonumber(ttl) > 0 then redis.call('PEXPIRE', key, ttl) end
     redis.call('PUBLISH', pub, '{"data":' .. data .. ',"event":' .. cjson.encode(event) ..
       ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev .. '"' ..
       tail .. '}')
