@@ -33,6 +33,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,7 +68,7 @@ public final class RealtimeServer implements AutoCloseable {
   private RealtimeServer(Builder b) {
     this.realtime = b.realtime;
     this.config = b.config;
-    Gatekeeper gate = new Gatekeeper(config.secret(), b.authorizer);
+    Gatekeeper gate = new Gatekeeper(config.secret(), b.authorizer, b.authorizerTimeout);
     Responses responses = new Responses(new Cors(config.allowedOrigins()));
     this.sse = new SseEndpoint(realtime, config, gate, metrics);
     this.jobs = config.pages() ? new DemoJobs(realtime, gate, metrics) : null;
@@ -208,6 +209,7 @@ public final class RealtimeServer implements AutoCloseable {
     private final Realtime realtime;
     private ServerConfig config = ServerConfig.defaults();
     private Authorizer authorizer;
+    private Duration authorizerTimeout = Gatekeeper.DEFAULT_HOOK_TIMEOUT;
 
     private Builder(Realtime realtime) {
       this.realtime = Objects.requireNonNull(realtime, "realtime");
@@ -224,6 +226,22 @@ public final class RealtimeServer implements AutoCloseable {
      */
     public Builder authorizer(Authorizer authorizer) {
       this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /**
+     * How long the authorizer may take to decide (default 10 s): past it the request is answered
+     * 503 and its decision, when it comes, is dropped. A hook that hangs (a database that does not
+     * answer) then costs its clients an error, not a request that never ends.
+     */
+    public Builder authorizerTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(
+            "authorizer timeout "
+                + timeout
+                + " is not positive: give how long a decision may take");
+      }
+      this.authorizerTimeout = timeout;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.realtime.server.auth;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Decides which channels a request may use: the token's grants first (when the server has a
@@ -17,12 +20,25 @@ import java.util.concurrent.Executors;
 public final class Gatekeeper {
   private static final Executor HOOKS = Executors.newVirtualThreadPerTaskExecutor();
 
+  /** How long the embedder's authorizer may take by default before the request is answered. */
+  public static final Duration DEFAULT_HOOK_TIMEOUT = Duration.ofSeconds(10);
+
   private final TokenVerifier verifier; // null: no secret, every channel granted
   private final Authorizer hook; // null: none
+  private final Duration hookTimeout;
 
   public Gatekeeper(String secret, Authorizer hook) {
+    this(secret, hook, DEFAULT_HOOK_TIMEOUT);
+  }
+
+  /**
+   * @param hookTimeout how long the hook may take: past it the request is answered 503 (the hook
+   *     goes on, on its virtual thread, and its late decision is dropped)
+   */
+  public Gatekeeper(String secret, Authorizer hook, Duration hookTimeout) {
     this.verifier = secret == null ? null : new TokenVerifier(secret);
     this.hook = hook;
+    this.hookTimeout = hookTimeout;
   }
 
   /** What a request presents, without Netty types. */
@@ -106,21 +122,31 @@ public final class Gatekeeper {
             action,
             allowed,
             grants);
-    return CompletableFuture.supplyAsync(
-        () -> {
-          AuthDecision decision;
-          try {
-            decision = hook.authorize(authRequest);
-          } catch (Exception e) {
-            // The embedder's bug, not the client's: answered 500 and logged.
-            throw new CompletionException(
-                new IllegalStateException("the server's authorizer failed: " + e, e));
-          }
-          if (decision == null) decision = AuthDecision.allow();
-          if (filter && !decision.allowed()) return List.of();
-          return ChannelAccess.applyDecision(decision, allowed);
-        },
-        HOOKS);
+    return CompletableFuture.<List<String>>supplyAsync(
+            () -> {
+              AuthDecision decision;
+              try {
+                decision = hook.authorize(authRequest);
+              } catch (Exception e) {
+                // The embedder's bug, not the client's: answered 500 and logged.
+                throw new CompletionException(
+                    new IllegalStateException("the server's authorizer failed: " + e, e));
+              }
+              if (decision == null) decision = AuthDecision.allow();
+              if (filter && !decision.allowed()) return List.of();
+              return ChannelAccess.applyDecision(decision, allowed);
+            },
+            HOOKS)
+        .orTimeout(hookTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            e ->
+                CompletableFuture.failedFuture(
+                    e instanceof TimeoutException
+                        ? AuthException.unavailable(
+                            "the server's authorizer did not decide within "
+                                + hookTimeout.toMillis()
+                                + " ms; try again later")
+                        : e));
   }
 
   private Grants grants(Presented request) {

@@ -107,7 +107,15 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     String malformed = null;
     try {
       // One more than accepted, so a query over the bound is refused, not cut short silently.
-      uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, MAX_PARAMETERS + 1);
+      // Parameters are separated by '&' only, as browsers' URLSearchParams does: a ';' is part of
+      // the value (a channel named a;b), not the start of another parameter.
+      uri =
+          QueryStringDecoder.builder()
+              .charset(StandardCharsets.UTF_8)
+              .hasPath(true)
+              .maxParams(MAX_PARAMETERS + 1)
+              .semicolonIsNormalChar(true)
+              .build(request.uri());
       uri.path();
       int parameters = 0;
       for (List<String> values : uri.parameters().values()) parameters += values.size();

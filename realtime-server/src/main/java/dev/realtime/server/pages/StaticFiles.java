@@ -91,6 +91,9 @@ public final class StaticFiles {
         fresh ? new byte[0] : f.body(),
         h -> {
           h.set(HttpHeaderNames.ETAG, f.etag());
+          // A 304 has no body, and its Content-Length may only be that of the 200 (RFC 9110,
+          // 8.6): a cache would otherwise take the file's length to be 0.
+          if (fresh) h.setInt(HttpHeaderNames.CONTENT_LENGTH, f.body().length);
           h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
           h.set("X-Content-Type-Options", "nosniff");
           if (f.page()) {

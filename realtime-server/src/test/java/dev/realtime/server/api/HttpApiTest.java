@@ -265,6 +265,21 @@ class HttpApiTest {
         .contains("realtime_emit_to_write_seconds_bucket");
   }
 
+  /**
+   * Query parameters are separated by '&' only, as a browser's URLSearchParams does: a ';' is part
+   * of the value, not a second parameter (limit=5;start=1 is a bad limit, not a start).
+   */
+  @Test
+  void aSemicolonInTheQueryIsPartOfTheValue() {
+    String id = realtime.channel("a;b").emit("e", 1);
+    try (SseRecorder sse = SseRecorder.open(api + "?channel=a;b&last_ack_a;b=0-0")) {
+      assertThat(sse.status()).isEqualTo(200);
+      assertThat(sse.expectType("connected").json().get("channel").asString()).isEqualTo("a;b");
+      assertThat(sse.events(1).get(0).json().get("id").asString()).isEqualTo(id);
+    }
+    expect(HttpCalls.get(api + "/channels/room/history?limit=5;start=1"), 400, "limit");
+  }
+
   /** Data is kept exactly: a body that is not UTF-8 is refused, not stored with U+FFFD in it. */
   @Test
   void aBodyThatIsNotUtf8IsRefused() throws Exception {

@@ -151,6 +151,38 @@ class ServerAuthTest {
     assertThat(withQuery.status()).isEqualTo(201);
   }
 
+  /**
+   * An authorizer that never decides (a database that does not answer) costs its clients a 503
+   * after the authorizer timeout, not requests that never end; streams and emits alike.
+   */
+  @Test
+  void anAuthorizerThatNeverDecidesIsA503AfterTheTimeout() {
+    try (Realtime other = Realtime.create();
+        RealtimeServer hanging =
+            RealtimeServer.builder(other)
+                .config(ServerConfig.builder().port(0).build())
+                .authorizer(
+                    request -> {
+                      try {
+                        Thread.sleep(60_000);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return AuthDecision.allow();
+                    })
+                .authorizerTimeout(Duration.ofMillis(300))
+                .start()) {
+      String api = hanging.url() + "/api/realtime";
+      Answer emit = HttpCalls.post(api + "/channels/room/events", "{\"event\":\"e\",\"data\":1}");
+      assertThat(emit.status()).as(emit.body()).isEqualTo(503);
+      assertThat(emit.body()).contains("authorizer did not decide within 300 ms");
+      try (SseRecorder sse = SseRecorder.open(api + "?channel=room")) {
+        assertThat(sse.status()).isEqualTo(503);
+      }
+      assertThat(other.channel("room").history()).isEmpty();
+    }
+  }
+
   @Test
   void missingExpiredAndForgedTokensAre401() {
     assertThat(HttpCalls.get(api() + "/channels/room/history").status()).isEqualTo(401);

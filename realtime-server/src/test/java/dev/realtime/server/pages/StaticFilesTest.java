@@ -7,6 +7,7 @@ import dev.realtime.server.HttpCalls;
 import dev.realtime.server.HttpCalls.Answer;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -56,6 +57,10 @@ class StaticFilesTest {
     assertThat(again.status()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
     assertThat(again.response().headers().firstValue("etag")).hasValue(etag);
+    // The length it has is the 200's, never 0 (RFC 9110, 8.6), and the connection goes on.
+    assertThat(again.response().headers().firstValue("content-length"))
+        .hasValue(String.valueOf(js.body().getBytes(StandardCharsets.UTF_8).length));
+    assertThat(HttpCalls.get(server.url() + "/healthz").status()).isEqualTo(200);
   }
 
   @Test
