@@ -65,6 +65,8 @@ public final class EntryId implements Comparable<EntryId> {
     if (dash <= 0 || dash == text.length() - 1 || dash > 20 || text.length() - dash - 1 > 20) {
       return null;
     }
+    // Digits only: parseUnsignedLong would take a leading '+' too.
+    if (!isDigit(text.charAt(0)) || !isDigit(text.charAt(dash + 1))) return null;
     try {
       long ms = Long.parseUnsignedLong(text, 0, dash, 10);
       long seq = Long.parseUnsignedLong(text, dash + 1, text.length(), 10);
@@ -72,6 +74,10 @@ public final class EntryId implements Comparable<EntryId> {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /** The smallest id greater than this one. */

@@ -29,6 +29,8 @@ class EntryIdTest {
         "1-2-3",
         " 1-2",
         "1_2",
+        "+1-0",
+        "1-+0",
         "99999999999999999999999-1"
       })
   void rejectsMalformedIds(String text) {

@@ -102,8 +102,8 @@ public enum Setting {
       "none: the in-memory engine",
       "The Redis to keep channels in, shared by every server on it:"
           + " `redis://[user:password@]host:port[/db]`, `rediss://` for TLS, or"
-          + " `redis-sentinel://host:port[,host:port...]#master` for the master that Sentinels"
-          + " name."),
+          + " `redis-sentinel://host:port[,host:port...]#master` (`rediss-sentinel://` for TLS) for"
+          + " the master that Sentinels name."),
   REDIS_KEY_PREFIX(
       Group.ENGINE,
       null,
