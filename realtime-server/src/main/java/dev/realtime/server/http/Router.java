@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -101,6 +102,20 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
                   + HttpPipeline.MAX_INITIAL_LINE
                   + " bytes, the most accepted: use fewer or shorter channel names"
               : "the request is not valid HTTP/1.1: " + cause);
+      return;
+    }
+    String coding = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+    if (coding != null) {
+      // The aggregator has taken 'chunked' off; what is left is a coding this server does not
+      // undo (gzip, say): reading the body as it came would store the compressed bytes (RFC 9112,
+      // 6.1: 501). The body was read whole, so the connection can go on.
+      new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics)
+          .error(
+              501,
+              "Transfer-Encoding '"
+                  + coding
+                  + "' is not supported: send the body as it is, with Content-Length or"
+                  + " 'Transfer-Encoding: chunked'");
       return;
     }
     QueryStringDecoder uri;

@@ -223,6 +223,31 @@ class OneAtATimeTest {
     assertThat(statusLines(answer)).isEmpty(); // closed before the first answer was ready
   }
 
+  /**
+   * A transfer coding the server does not undo (gzip) is a 501, not a body read as it came; plain
+   * chunked bodies are read, and the connection goes on after either.
+   */
+  @Test
+  void aTransferCodingOtherThanChunkedIs501() throws Exception {
+    server = slowAuthorizer(ServerConfig.builder(), 0);
+    String body = "{\"event\":\"e\",\"data\":1}";
+    String chunked = Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+    String head = "POST /api/realtime/channels/a/events HTTP/1.1\r\nHost: x\r\n";
+    String answer =
+        exchange(
+            head
+                + "Transfer-Encoding: gzip, chunked\r\n\r\n"
+                + chunked
+                + head
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + chunked,
+            5_000);
+    assertThat(statusLines(answer))
+        .containsExactly("HTTP/1.1 501 Not Implemented", "HTTP/1.1 201 Created");
+    assertThat(answer).contains("Transfer-Encoding 'gzip, chunked' is not supported");
+    assertThat(realtime.channel("a").history()).hasSize(1);
+  }
+
   static List<String> statusLines(String answer) {
     List<String> lines = new ArrayList<>();
     Matcher m = Pattern.compile("HTTP/1\\.1 \\d{3}[^\r\n]*").matcher(answer);
