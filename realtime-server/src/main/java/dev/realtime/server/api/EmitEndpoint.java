@@ -6,6 +6,7 @@ import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.http.Exchange;
 import dev.realtime.server.http.HttpError;
 import dev.realtime.server.http.JsonText;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -156,13 +157,38 @@ public final class EmitEndpoint {
     }
   }
 
+  /**
+   * Whether the body starts as JSON in UTF-16 or UTF-32 would (a byte order mark FE FF or FF FE, or
+   * a zero byte among the first four), which Jackson reading bytes would take as such. JSON in
+   * UTF-8 has no zero byte at all: not even inside strings, where it must be escaped.
+   */
+  static boolean utf16or32(ByteBuf content) {
+    int at = content.readerIndex();
+    int n = Math.min(4, content.readableBytes());
+    if (n >= 2) {
+      int first = content.getUnsignedByte(at);
+      int second = content.getUnsignedByte(at + 1);
+      if ((first == 0xFE && second == 0xFF) || (first == 0xFF && second == 0xFE)) return true;
+    }
+    for (int i = 0; i < n; i++) {
+      if (content.getByte(at + i) == 0) return true;
+    }
+    return false;
+  }
+
   /** The request body, checked before anything is emitted. */
   record Body(List<String> channels, String event, JsonNode data) {
     static Body parse(Exchange x, Realtime realtime, boolean withChannels) {
       JsonNode root;
       try {
         // From the bytes: a body that is not UTF-8 is refused, not stored with U+FFFD in it.
-        root = JsonText.MAPPER.readTree(new ByteBufInputStream(x.request().content()));
+        ByteBuf content = x.request().content();
+        if (utf16or32(content)) {
+          throw HttpError.badRequest(
+              "the body is UTF-16 or UTF-32: send JSON in UTF-8 (RFC 8259), like {\"event\":"
+                  + " \"name\", \"data\": ...}");
+        }
+        root = JsonText.MAPPER.readTree(new ByteBufInputStream(content));
       } catch (JacksonException e) {
         throw HttpError.badRequest(
             "the body is not JSON in UTF-8 ("

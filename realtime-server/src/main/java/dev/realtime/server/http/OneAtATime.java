@@ -109,20 +109,31 @@ final class OneAtATime extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    boolean ends = msg instanceof LastHttpContent && !interim(msg);
+    boolean ends = msg instanceof LastHttpContent && !interim(msg) && answering;
     if (msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) closing = true;
-    ctx.write(msg, promise);
-    if (ends && answering) {
-      answering = false;
-      if (receiving) {
-        // Answered before the body all came (a 413, say): what is left of it goes on to the
-        // aggregator, which drops it.
-        receiving = false;
-        receivingHeaders = null;
-      }
-      // Not from inside this write: the next request's answer may be written at once.
-      ctx.executor().execute(() -> next(ctx));
+    if (!ends) {
+      ctx.write(msg, promise);
+      return;
     }
+    if (receiving) {
+      // Answered before the body all came (a 413, say): what is left of it waits, and goes on to
+      // the aggregator, which drops it, or is dropped with the connection.
+      receiving = false;
+      receivingHeaders = null;
+    }
+    // The answer counts as given once it is written to the socket, not when it is handed to
+    // Netty: until then the next request waits (a large answer read slowly holds back what was
+    // pipelined behind it), and no idle time runs (it would cut the answer off).
+    ChannelPromise sent = promise.unvoid();
+    sent.addListener(
+        f ->
+            ctx.executor()
+                .execute(
+                    () -> { // not from inside the write: the next answer may be written at once
+                      answering = false;
+                      next(ctx);
+                    }));
+    ctx.write(msg, sent);
   }
 
   /** A 1xx answer (100 Continue) is not the answer: the request goes on. */
@@ -132,7 +143,13 @@ final class OneAtATime extends ChannelDuplexHandler {
 
   /** After an answer: passes on what waited, up to the end of the next request's head. */
   private void next(ChannelHandlerContext ctx) {
-    if (closing || !ctx.channel().isActive() || ctx.isRemoved()) return;
+    if (ctx.isRemoved() || !ctx.channel().isActive()) return;
+    if (closing) {
+      // Nothing more is answered; reading goes on, so the lingering close sees the client's end.
+      drop();
+      ctx.channel().config().setAutoRead(true);
+      return;
+    }
     Object msg;
     while ((msg = waiting.peek()) != null && !behindTheCurrent(msg)) {
       waiting.poll();

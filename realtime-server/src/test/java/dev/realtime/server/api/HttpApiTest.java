@@ -285,17 +285,24 @@ class HttpApiTest {
   void aBodyThatIsNotUtf8IsRefused() throws Exception {
     byte[] latin1 =
         "{\"event\":\"e\",\"data\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-    var r =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(api + "/channels/room/events"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(latin1))
-                    .header("Content-Type", "application/json")
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("not JSON in UTF-8").contains("UTF-8");
+    byte[] overlong = {
+      '{', '"', 'e', 'v', 'e', 'n', 't', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"'
+    };
+    byte[] utf16 = "{\"event\":\"e\",\"data\":1}".getBytes(StandardCharsets.UTF_16LE);
+    byte[] utf16WithMark = "{\"event\":\"e\",\"data\":1}".getBytes(StandardCharsets.UTF_16);
+    for (byte[] body : List.of(latin1, overlong, utf16, utf16WithMark)) {
+      var refused =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(api + "/channels/room/events"))
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                      .header("Content-Type", "application/json")
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("UTF-8");
+    }
     assertThat(realtime.channel("room").history()).isEmpty();
     Answer utf8 =
         HttpCalls.post(api + "/channels/room/events", "{\"event\":\"e\",\"data\":\"caf\u00e9\"}");

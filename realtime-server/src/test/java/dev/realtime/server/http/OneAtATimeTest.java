@@ -174,6 +174,53 @@ class OneAtATimeTest {
   }
 
   /**
+   * An answer counts as given once it is written to the socket: a client that reads a large answer
+   * (12 MB of history) more slowly than the idle timeout gets all of it, not a connection closed
+   * with most of it still in the server's buffer.
+   */
+  @Test
+  void aLargeAnswerReadSlowlyIsNotCutOffByTheIdleTimeout() throws Exception {
+    server =
+        RealtimeServer.builder(realtime)
+            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(300)).build())
+            .start();
+    String big = "x".repeat(500_000);
+    for (int i = 0; i < 24; i++) realtime.channel("a").emit("e", big);
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              "GET /api/realtime/channels/a/history?limit=24 HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(1_500); // reads nothing for five idle timeouts (a slow mobile link)
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[65536];
+      long length = -1;
+      int headEnd = -1;
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        got.write(buf, 0, n);
+        if (headEnd < 0) {
+          String text = got.toString(StandardCharsets.ISO_8859_1);
+          headEnd = text.indexOf("\r\n\r\n");
+          if (headEnd >= 0) {
+            Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
+            assertThat(m.find()).isTrue();
+            length = Long.parseLong(m.group(1));
+          }
+        }
+        if (headEnd >= 0 && got.size() - headEnd - 4 >= length) break;
+      }
+      assertThat(length).isGreaterThan(24 * 500_000);
+      assertThat((long) got.size() - headEnd - 4)
+          .as("body bytes before the close")
+          .isEqualTo(length);
+    }
+  }
+
+  /**
    * The time an endpoint takes to answer is not idle time: an authorizer slower than the timeout
    * still gets its answer out, and an open stream is never timed out.
    */
