@@ -78,8 +78,9 @@ public enum Setting {
       Group.LIMITS,
       text(ServerConfig.DEFAULT_IDLE_TIMEOUT),
       null,
-      "How long a connection may stay open without a request (streams excepted), and how long a"
-          + " request may take to arrive whole once its head has (then 408); `0` for no limit."),
+      "How long a connection may stay open without a request (streams excepted), how long a"
+          + " request may take to arrive whole once its head has (then 408), and how long a client"
+          + " may take no byte of an answer; `0` for no limit."),
   MAX_BUFFERED_BYTES(
       Group.LIMITS,
       String.valueOf(ServerConfig.DEFAULT_MAX_BUFFERED_BYTES),

@@ -1,8 +1,10 @@
 package dev.realtime.server.http;
 
 import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Time.</b> A connection with no request under way is closed after the idle timeout (a
  * keep-alive connection nobody uses, or a request head that never ends), and a request whose body
  * has not all arrived that long after its head is answered 408 and closed (a client that sends a
- * body slowly, or stops halfway). Time spent answering does not count; zero turns both off. A
- * connection that becomes an event stream leaves this handler, and with it these limits.
+ * body slowly, or stops halfway). Time spent answering does not count, nor does sending the answer
+ * as long as the client takes some of it every timeout; zero turns all of this off. A connection
+ * that becomes an event stream leaves this handler, and with it these limits.
  */
 final class OneAtATime extends ChannelDuplexHandler {
   static final int MAX_WAITING = 64;
@@ -131,9 +134,46 @@ final class OneAtATime extends ChannelDuplexHandler {
                 .execute(
                     () -> { // not from inside the write: the next answer may be written at once
                       answering = false;
+                      sending = null;
                       next(ctx);
                     }));
     ctx.write(msg, sent);
+    if (!sent.isDone()) {
+      moved(ctx); // where the sending stands now
+      watchProgress(ctx);
+    }
+  }
+
+  /**
+   * While an answer is being sent, the client must take some of it every idle timeout: one that
+   * stops reading (and so holds the answer in the server's memory) is let go, one that reads slowly
+   * is not.
+   */
+  private void watchProgress(ChannelHandlerContext ctx) {
+    schedule(
+        ctx,
+        () -> {
+          if (!answering) return;
+          if (moved(ctx)) watchProgress(ctx);
+          else ctx.close();
+        });
+  }
+
+  private Object sending; // the message at the head of the outbound buffer at the last look
+  private int sendingIndex; // and how far into it the socket had taken
+
+  /**
+   * Whether the socket took bytes since the last look: the message at the head of the outbound
+   * buffer changed, or (a large body goes out in pieces) its reader index moved.
+   */
+  private boolean moved(ChannelHandlerContext ctx) {
+    ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+    Object current = out == null ? null : out.current();
+    int index = current instanceof ByteBuf b ? b.readerIndex() : -1;
+    boolean moved = current != sending || index != sendingIndex;
+    sending = current;
+    sendingIndex = index;
+    return moved;
   }
 
   /** A 1xx answer (100 Continue) is not the answer: the request goes on. */
