@@ -6,6 +6,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -129,18 +131,33 @@ final class OneAtATime extends ChannelDuplexHandler {
     // pipelined behind it), and no idle time runs (it would cut the answer off).
     ChannelPromise sent = promise.unvoid();
     sent.addListener(
-        f ->
-            ctx.executor()
-                .execute(
-                    () -> { // not from inside the write: the next answer may be written at once
-                      answering = false;
-                      sending = null;
-                      next(ctx);
-                    }));
+        f -> {
+          if (!f.isSuccess()) {
+            // The client never got this answer: one passed on after it would read as its answer.
+            closing = true;
+            ctx.close();
+            return;
+          }
+          execute(
+              ctx,
+              () -> { // not from inside the write: the next answer may be written at once
+                answering = false;
+                sending = null;
+                next(ctx);
+              });
+        });
     ctx.write(msg, sent);
     if (!sent.isDone()) {
-      moved(ctx); // where the sending stands now
+      execute(ctx, () -> moved(ctx)); // where the sending stands once the write is flushed
       watchProgress(ctx);
+    }
+  }
+
+  private static void execute(ChannelHandlerContext ctx, Runnable task) {
+    try {
+      ctx.executor().execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      // the event loop is going away, and the connection with it
     }
   }
 
@@ -163,7 +180,11 @@ final class OneAtATime extends ChannelDuplexHandler {
   private int sendingIndex; // and how far into it the socket had taken
 
   /**
-   * Whether the socket took bytes since the last look: the message at the head of the outbound
+   * Whether the client took bytes since the last look. Netty's side moves only when the kernel's
+   * send buffer has room again, which Linux says once a good part of it (megabytes) has drained: a
+   * client reading slowly drains it for a long while before that. So on epoll the kernel's own
+   * account counts too: it sent new data within the timeout (a client that reads nothing gets only
+   * window probes, which are not new data). Otherwise: the message at the head of the outbound
    * buffer changed, or (a large body goes out in pieces) its reader index moved.
    */
   private boolean moved(ChannelHandlerContext ctx) {
@@ -173,6 +194,9 @@ final class OneAtATime extends ChannelDuplexHandler {
     boolean moved = current != sending || index != sendingIndex;
     sending = current;
     sendingIndex = index;
+    if (!moved && ctx.channel() instanceof EpollSocketChannel socket && socket.isActive()) {
+      moved = socket.tcpInfo().lastDataSent() < idleMs;
+    }
     return moved;
   }
 

@@ -6,6 +6,21 @@ import dev.realtime.Realtime;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import dev.realtime.server.auth.AuthDecision;
+import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -189,7 +204,19 @@ class OneAtATimeTest {
    * the end of the answer or of the connection.
    */
   long[] readHistory(long firstReadAfterMs, long pauseMs) throws Exception {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+    return readHistory(firstReadAfterMs, pauseMs, Long.MAX_VALUE, 65536, 0);
+  }
+
+  /**
+   * As above, pausing only for the first {@code slowForMs}, reading {@code readBytes} at most, with
+   * a socket receive buffer of {@code receiveBuffer} bytes (0: the system's).
+   */
+  long[] readHistory(
+      long firstReadAfterMs, long pauseMs, long slowForMs, int readBytes, int receiveBuffer)
+      throws Exception {
+    try (Socket s = new Socket()) {
+      if (receiveBuffer > 0) s.setReceiveBufferSize(receiveBuffer);
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
       s.setSoTimeout(10_000);
       s.getOutputStream()
           .write(
@@ -198,9 +225,10 @@ class OneAtATimeTest {
       Thread.sleep(firstReadAfterMs);
       InputStream in = s.getInputStream();
       ByteArrayOutputStream got = new ByteArrayOutputStream();
-      byte[] buf = new byte[65536];
+      byte[] buf = new byte[readBytes];
       long length = -1;
       int headEnd = -1;
+      long started = System.nanoTime();
       try {
         for (int n; (n = in.read(buf)) >= 0; ) {
           got.write(buf, 0, n);
@@ -214,7 +242,7 @@ class OneAtATimeTest {
             }
           }
           if (headEnd >= 0 && got.size() - headEnd - 4 >= length) break;
-          Thread.sleep(pauseMs);
+          if ((System.nanoTime() - started) / 1_000_000 < slowForMs) Thread.sleep(pauseMs);
         }
       } catch (IOException reset) {
         // the server let the connection go
@@ -234,6 +262,69 @@ class OneAtATimeTest {
     long[] answer = readHistory(200, 5);
     assertThat(answer[0]).isGreaterThan(24 * 500_000);
     assertThat(answer[1]).as("body bytes before the end").isEqualTo(answer[0]);
+  }
+
+  /**
+   * Progress is the client's taking bytes, as TCP sees it: a client reading 16 KB every 100 ms
+   * (about 48 KB per idle timeout) for 4 s drains the kernel's send buffer long before Netty may
+   * write again, and is not cut off for that. (TCP sends more only once the client's window opens,
+   * which a receive buffer of megabytes does after half of it was read: with a 64 KB one, every few
+   * reads. Progress can be seen no sooner than that, so idle-timeout must leave a client time to
+   * read that much; the default 60 s does.)
+   */
+  @Test
+  void aSlowButSteadyReaderIsNotCutOff() throws Exception {
+    bigHistory();
+    long[] answer = readHistory(0, 50, 4_000, 16_384, 65_536);
+    assertThat(answer[1]).as("body bytes before the end").isEqualTo(answer[0]);
+  }
+
+  /**
+   * An answer whose write fails while the connection stays open (an encoder that throws) never
+   * reaches the client: passing the next request on would make its answer read as the lost one's.
+   * The connection closes instead.
+   */
+  @Test
+  void aFailedAnswerWriteClosesTheConnection() {
+    List<String> passed = new ArrayList<>();
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new ChannelOutboundHandlerAdapter() {
+              boolean failed;
+
+              @Override
+              public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (!failed) { // the first answer cannot be encoded
+                  failed = true;
+                  ReferenceCountUtil.release(msg);
+                  promise.setFailure(new IllegalStateException("encoder failed"));
+                  return;
+                }
+                ctx.write(msg, promise);
+              }
+            },
+            new OneAtATime(new Responses(new Cors(List.of())), new ServerMetrics(), 0),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest r) passed.add(r.uri());
+                ReferenceCountUtil.release(msg);
+              }
+            });
+    ch.writeInbound(get("/one"), LastHttpContent.EMPTY_LAST_CONTENT);
+    ch.writeInbound(get("/two"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(passed).containsExactly("/one");
+    ch.writeAndFlush(
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(new byte[] {'1'})));
+    ch.runPendingTasks();
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(passed).containsExactly("/one");
+    ch.finishAndReleaseAll();
+  }
+
+  static HttpRequest get(String uri) {
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
   }
 
   /** A client that stops reading an answer holds it in the server's memory: it is let go. */
