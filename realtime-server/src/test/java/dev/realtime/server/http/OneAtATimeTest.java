@@ -71,6 +71,12 @@ class OneAtATimeTest {
         .start();
   }
 
+  RealtimeServer withIdleTimeout(long ms) {
+    return RealtimeServer.builder(realtime)
+        .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(ms)).build())
+        .start();
+  }
+
   static String emitRequest(String channel, String extraHeaders) {
     String body = "{\"event\":\"e\",\"data\":1}";
     return "POST /api/realtime/channels/"
@@ -147,10 +153,7 @@ class OneAtATimeTest {
    */
   @Test
   void aRequestThatStopsHalfwayIsAnswered408AndClosed() throws Exception {
-    server =
-        RealtimeServer.builder(realtime)
-            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(500)).build())
-            .start();
+    server = withIdleTimeout(500);
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();
@@ -173,10 +176,7 @@ class OneAtATimeTest {
   /** Between requests, a keep-alive connection that sends nothing is closed at the timeout. */
   @Test
   void anIdleKeepAliveConnectionIsClosed() throws Exception {
-    server =
-        RealtimeServer.builder(realtime)
-            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(500)).build())
-            .start();
+    server = withIdleTimeout(500);
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       s.setSoTimeout(5_000);
       s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
@@ -190,10 +190,7 @@ class OneAtATimeTest {
 
   /** A server whose idle timeout is 300 ms, holding about 12 MB of history on channel a. */
   void bigHistory() {
-    server =
-        RealtimeServer.builder(realtime)
-            .config(ServerConfig.builder().port(0).idleTimeout(Duration.ofMillis(300)).build())
-            .start();
+    server = withIdleTimeout(300);
     String big = "x".repeat(500_000);
     for (int i = 0; i < 24; i++) realtime.channel("a").emit("e", big);
   }
