@@ -472,13 +472,21 @@ class Connection {
  * a RealtimeError carrying the server's status and message.
  */
 export async function emit({ url = DEFAULTS.url, token, channel = "default", event, data }) {
-  const response = await fetch(apiUrl(url, `/channels/${encodeURIComponent(channel)}/events`), {
+  // A channel named "." or ".." cannot be a path segment (URLs fold it, even percent-encoded):
+  // it goes by the multi-channel route, which names channels in the body.
+  const dots = onlyDots(channel);
+  const response = await fetch(apiUrl(url, dots ? "/events" : `/channels/${encodeURIComponent(channel)}/events`), {
     method: "POST",
     headers: jsonHeaders(await tokenOf(token)),
-    body: JSON.stringify({ event, data }),
+    body: JSON.stringify(dots ? { channels: [channel], event, data } : { event, data }),
   });
   if (response.status !== 201) throw new RealtimeError(await errorMessage(response), { status: response.status });
-  return (await response.json()).id;
+  const answer = await response.json();
+  return dots ? answer.ids[channel] : answer.id;
+}
+
+function onlyDots(channel) {
+  return /^\.+$/.test(channel) && channel.length <= 2;
 }
 
 /**
@@ -486,6 +494,9 @@ export async function emit({ url = DEFAULTS.url, token, channel = "default", eve
  * `limit` messages (still oldest first).
  */
 export async function history({ url = DEFAULTS.url, token, channel = "default", limit, latest, start, end } = {}) {
+  if (onlyDots(channel)) {
+    throw new RangeError(`channel "${channel}" cannot be a URL path segment: read its history with a stream's history option`);
+  }
   const target = apiUrl(url, `/channels/${encodeURIComponent(channel)}/history`);
   for (const [k, v] of Object.entries({ limit, latest, start, end })) {
     if (v !== undefined && v !== null) target.searchParams.set(k, String(v));

@@ -29,7 +29,9 @@ let onConnected = []; // resolvers waiting for the stream to be connected again
 
 function cleanRoom(name) {
   const trimmed = (name || "").trim().replace(/\s+/g, "-").toLowerCase();
-  return trimmed.slice(0, 64) || null;
+  // By code point, not UTF-16 unit: a cut inside an emoji leaves a lone surrogate, which
+  // encodeURIComponent refuses.
+  return Array.from(trimmed).slice(0, 64).join("") || null;
 }
 
 function myName() {
@@ -74,7 +76,7 @@ function colorOf(name) {
 
 function messageElement({ id, user, text, time }, extra = {}) {
   const name = String(user ?? "someone");
-  const avatar = h("span", { class: "avatar", "aria-hidden": "true" }, name.slice(0, 1));
+  const avatar = h("span", { class: "avatar", "aria-hidden": "true" }, Array.from(name)[0] ?? "");
   avatar.style.background = colorOf(name);
   return h(
     "li",
@@ -105,7 +107,7 @@ function show(message) {
 }
 
 function updateCount() {
-  const n = messages.children.length;
+  const n = messages.querySelectorAll("li.msg").length; // gap notices are not messages
   $("room-count").textContent = n === 1 ? "1 message" : `${n} messages`;
   $("empty").hidden = n > 0 || outbox.length > 0;
 }

@@ -205,7 +205,17 @@ function startTail(channel) {
   $("tail").replaceChildren();
   $("tail-button").textContent = "Stop";
   const status = $("tail-status");
-  tail = connect({
+  try {
+    tail = startTailClient(channel, status);
+  } catch (error) {
+    // A name the client refuses (over 256 bytes, say): say why, and offer to try another.
+    $("tail").prepend(h("li", { class: "gap" }, error.message));
+    stopTail();
+  }
+}
+
+function startTailClient(channel, status) {
+  return connect({
     url: API,
     token,
     channels: [channel],

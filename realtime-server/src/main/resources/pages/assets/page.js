@@ -5,9 +5,11 @@ const params = new URLSearchParams(location.search);
 
 /**
  * The page's token: given once in its URL, as #token=... (never sent to any server) or ?token=...,
- * then kept in this tab's sessionStorage and taken out of the address bar, so it does not stay in
- * history, bookmarks or links that are shared, and the other pages of the tab find it there.
- * Passed to connect() and to every API call; undefined without one.
+ * then kept in this tab's sessionStorage and taken out of the address bar, so it is not in links
+ * copied or bookmarked from the page afterwards, and the other pages of the tab find it there.
+ * The browser has recorded the URL it was loaded with in its history by then (no script can undo
+ * that): give pages short-lived tokens. Passed to connect() and to every API call; undefined
+ * without one.
  */
 export const token = takeToken();
 

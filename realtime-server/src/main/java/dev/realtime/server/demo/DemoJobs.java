@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -28,10 +29,11 @@ import tools.jackson.databind.JsonNode;
  * with history misses none of it, however late it subscribes.
  *
  * <p>The body may set {@code {"steps": 1..100, "stepMs": 20..10000}} (10 steps of 400 ms by
- * default). With a secret, the token must grant publishing to the job's channel. Since anyone who
- * can reach a demo can start jobs, at most {@link #MAX_RUNNING} run at once and at most {@link
- * #STARTS_PER_SECOND} start per second (429 beyond); each job leaves its channel's history behind,
- * so a production server turns the demo off ({@code pages: false}).
+ * default), {@code steps * stepMs} at most a minute. With a secret, the token must grant publishing
+ * to the job's channel. Since anyone who can reach a demo can start jobs, at most {@link
+ * #MAX_RUNNING} run at once and at most {@link #STARTS_PER_SECOND} admitted requests start per
+ * second (429 beyond); each job leaves its channel's history behind, so a production server turns
+ * the demo off ({@code pages: false}).
  */
 public final class DemoJobs implements AutoCloseable {
   static final int MAX_RUNNING = 64;
@@ -39,6 +41,7 @@ public final class DemoJobs implements AutoCloseable {
   static final int MIN_STEP_MS = 20;
   static final int DEFAULT_STEPS = 10;
   static final int DEFAULT_STEP_MS = 400;
+  static final int MAX_JOB_MS = 60_000;
 
   private static final Logger log = LoggerFactory.getLogger(DemoJobs.class);
 
@@ -59,22 +62,32 @@ public final class DemoJobs implements AutoCloseable {
 
   public void start(Exchange x) {
     int[] plan = plan(x);
-    if (!startAllowed()) {
-      throw new HttpError(
-          429, "demo jobs start at most " + STARTS_PER_SECOND + " a second: try again in a second");
-    }
-    // The slot is taken before anything asynchronous, so concurrent requests cannot overshoot.
-    if (!slots.tryAcquire()) {
-      throw new HttpError(429, MAX_RUNNING + " demo jobs are running: start one when one is done");
-    }
     String job = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
     String channel = "job-" + job;
+    AtomicBoolean slot = new AtomicBoolean();
     gate.admit(x.presented(), Action.PUBLISH, List.of(channel))
-        .thenCompose(allowed -> realtime.channel(channel).emitAsync("job.started", progress(0)))
+        .thenCompose(
+            allowed -> {
+              // Counted once admitted: requests without a valid token spend nobody's budget.
+              if (!startAllowed()) {
+                throw new HttpError(
+                    429,
+                    "demo jobs start at most "
+                        + STARTS_PER_SECOND
+                        + " a second: try again in a second");
+              }
+              // Taken before the emit, so concurrent requests cannot overshoot.
+              if (!slots.tryAcquire()) {
+                throw new HttpError(
+                    429, MAX_RUNNING + " demo jobs are running: start one when one is done");
+              }
+              slot.set(true);
+              return realtime.channel(channel).emitAsync("job.started", progress(0));
+            })
         .whenComplete(
             (id, error) -> {
               if (error != null) {
-                slots.release();
+                if (slot.get()) slots.release();
                 x.fail(error);
                 return;
               }
@@ -149,10 +162,22 @@ public final class DemoJobs implements AutoCloseable {
       throw HttpError.badRequest(
           "the body is not JSON (" + e.getOriginalMessage() + "): send {} or {\"steps\": 10}");
     }
-    return new int[] {
-      number(body, "steps", 1, 100, DEFAULT_STEPS),
-      number(body, "stepMs", MIN_STEP_MS, 10_000, DEFAULT_STEP_MS)
-    };
+    int steps = number(body, "steps", 1, 100, DEFAULT_STEPS);
+    int stepMs = number(body, "stepMs", MIN_STEP_MS, 10_000, DEFAULT_STEP_MS);
+    if ((long) steps * stepMs > MAX_JOB_MS) {
+      // One client could otherwise hold every slot for 1,000 s.
+      throw HttpError.badRequest(
+          "a demo job lasts at most "
+              + MAX_JOB_MS / 1000
+              + " s: steps "
+              + steps
+              + " x stepMs "
+              + stepMs
+              + " is "
+              + (long) steps * stepMs
+              + " ms");
+    }
+    return new int[] {steps, stepMs};
   }
 
   private static int number(JsonNode body, String name, int min, int max, int fallback) {

@@ -89,7 +89,32 @@ class DemoJobsTest {
         .isEqualTo(400);
     assertThat(HttpCalls.post(url, "not json", Map.of("Authorization", "Bearer " + jobs)).error())
         .contains("not JSON");
+    // One client could otherwise hold every slot for 1,000 s.
+    Answer tooLong =
+        HttpCalls.post(
+            url, "{\"steps\":100,\"stepMs\":10000}", Map.of("Authorization", "Bearer " + jobs));
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.error())
+        .isEqualTo("a demo job lasts at most 60 s: steps 100 x stepMs 10000 is 1000000 ms");
     Answer ok = HttpCalls.post(url, "", Map.of("Authorization", "Bearer " + jobs));
     assertThat(ok.status()).isEqualTo(201);
+  }
+
+  /** Requests without a valid token are refused 401 and spend nobody's start budget. */
+  @Test
+  void refusedRequestsDoNotSpendTheStartBudget() {
+    server =
+        RealtimeServer.builder(realtime)
+            .config(ServerConfig.builder().port(0).secret(SECRET).build())
+            .start();
+    String token =
+        new TokenMinter(SECRET)
+            .mint("ada", List.of("job-*"), List.of("job-*"), Duration.ofMinutes(5));
+    String url = server.url() + "/demo/jobs";
+    for (int i = 0; i < 3 * DemoJobs.STARTS_PER_SECOND; i++) {
+      assertThat(HttpCalls.post(url, "{}").status()).isEqualTo(401); // never 429
+    }
+    Answer mine = HttpCalls.post(url, "{}", Map.of("Authorization", "Bearer " + token));
+    assertThat(mine.status()).as(mine.body()).isEqualTo(201);
   }
 }
