@@ -188,9 +188,9 @@ class OneAtATimeTest {
     }
   }
 
-  /** A server whose idle timeout is 300 ms, holding about 12 MB of history on channel a. */
-  void bigHistory() {
-    server = withIdleTimeout(300);
+  /** A server with the idle timeout {@code idleMs}, holding about 12 MB of history on channel a. */
+  void bigHistory(long idleMs) {
+    server = withIdleTimeout(idleMs);
     String big = "x".repeat(500_000);
     for (int i = 0; i < 24; i++) realtime.channel("a").emit("e", big);
   }
@@ -255,23 +255,23 @@ class OneAtATimeTest {
    */
   @Test
   void aLargeAnswerReadSlowlyIsNotCutOffByTheIdleTimeout() throws Exception {
-    bigHistory();
-    long[] answer = readHistory(200, 5);
+    bigHistory(300);
+    long[] answer = readHistory(0, 5);
     assertThat(answer[0]).isGreaterThan(24 * 500_000);
     assertThat(answer[1]).as("body bytes before the end").isEqualTo(answer[0]);
   }
 
   /**
-   * Progress is the client's taking bytes, as TCP sees it: a client reading 16 KB every 100 ms
-   * (about 48 KB per idle timeout) for 4 s drains the kernel's send buffer long before Netty may
-   * write again, and is not cut off for that. (TCP sends more only once the client's window opens,
-   * which a receive buffer of megabytes does after half of it was read: with a 64 KB one, every few
-   * reads. Progress can be seen no sooner than that, so idle-timeout must leave a client time to
-   * read that much; the default 60 s does.)
+   * Progress is the client's taking bytes, as TCP sees it: a client reading 16 KB every 50 ms
+   * (about 320 KB per idle timeout of 1 s) for 4 s drains the kernel's send buffer long before
+   * Netty may write again, and is not cut off for that. (TCP sends more only once the client's
+   * window has opened by a segment, 64 KB on loopback, or half of a receive buffer of megabytes:
+   * with a 64 KB one, every few reads. Progress can be seen no sooner than that, so idle-timeout
+   * must leave a client time to read that much; the default 60 s does.)
    */
   @Test
   void aSlowButSteadyReaderIsNotCutOff() throws Exception {
-    bigHistory();
+    bigHistory(1_000);
     long[] answer = readHistory(0, 50, 4_000, 16_384, 65_536);
     assertThat(answer[1]).as("body bytes before the end").isEqualTo(answer[0]);
   }
@@ -327,7 +327,7 @@ class OneAtATimeTest {
   /** A client that stops reading an answer holds it in the server's memory: it is let go. */
   @Test
   void aClientThatStopsReadingAnAnswerIsLetGo() throws Exception {
-    bigHistory();
+    bigHistory(300);
     long[] answer = readHistory(2_000, 0); // nothing read for over six idle timeouts
     assertThat(answer[0]).isGreaterThan(24 * 500_000);
     assertThat(answer[1]).as("body bytes before the close").isLessThan(answer[0]);
