@@ -35,6 +35,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -62,6 +63,7 @@ public final class RealtimeServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final HttpPipeline http;
   private final Channel listener;
   private volatile boolean closed;
 
@@ -92,7 +94,7 @@ public final class RealtimeServer implements AutoCloseable {
     int threads = config.ioThreads();
     if (threads == 0) threads = 2 * Runtime.getRuntime().availableProcessors(); // as Netty would
     this.workers = new EventLoops(threads, io);
-    HttpPipeline pipeline =
+    this.http =
         new HttpPipeline(
             router,
             responses,
@@ -112,7 +114,7 @@ public final class RealtimeServer implements AutoCloseable {
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(
                       config.maxBufferedBytes() / 4, config.maxBufferedBytes() / 2))
-              .childHandler(pipeline)
+              .childHandler(http)
               .bind(config.host(), config.port())
               .syncUninterruptibly()
               .channel();
@@ -173,25 +175,35 @@ public final class RealtimeServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: stops accepting, tells every stream to reconnect and waits for them to go
-   * (up to the configured shutdown timeout), then closes every connection. Idempotent.
+   * Graceful shutdown: stops accepting, tells every stream to reconnect, lets every request under
+   * way get its answer (with {@code Connection: close}; idle connections close at once), and waits
+   * for all of them to go (up to the configured shutdown timeout), then closes every connection.
+   * Idempotent.
    *
-   * @return whether every stream ended before the timeout
+   * @return whether every stream and request ended before the timeout
    */
   public boolean shutdown() {
     if (closed) return true;
     closed = true;
     listener.close().syncUninterruptibly();
     if (jobs != null) jobs.close();
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    CompletableFuture<Void> streams = sse.shutdown();
+    http.drain();
     boolean drained = true;
     try {
-      sse.shutdown().get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
+      streams.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      for (Channel ch : connections) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !ch.closeFuture().await(left, TimeUnit.NANOSECONDS)) {
+          drained = false;
+          break;
+        }
+      }
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       drained = false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      drained = false;
-    } catch (java.util.concurrent.ExecutionException e) {
       drained = false;
     }
     connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);

@@ -73,7 +73,7 @@ public enum Setting {
       Group.STREAMS,
       text(ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT),
       null,
-      "How long a graceful shutdown waits for streams to drain."),
+      "How long a graceful shutdown waits for streams and requests under way to end."),
   IDLE_TIMEOUT(
       Group.LIMITS,
       text(ServerConfig.DEFAULT_IDLE_TIMEOUT),

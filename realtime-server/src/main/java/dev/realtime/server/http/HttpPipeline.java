@@ -36,6 +36,7 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   private final int maxRequestBytes;
   private final long idleMs;
   private final ChannelGroup connections;
+  private volatile boolean draining;
 
   public HttpPipeline(
       Router router,
@@ -57,9 +58,26 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     connections.add(ch); // closed together on shutdown
     ch.pipeline()
         .addLast(CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
-        .addLast(ORDER, new OneAtATime(responses, metrics, idleMs))
+        .addLast(ORDER, new OneAtATime(responses, metrics, idleMs, () -> draining))
         .addLast(BODY, new BoundedBody(maxRequestBytes, responses, metrics))
         .addLast(router);
+  }
+
+  /**
+   * Starts a graceful shutdown of the HTTP connections (the listener is closed first): from now on
+   * an idle connection closes at once, and one with a request under way after its answer, which
+   * says {@code Connection: close}. Event streams are not concerned (they left the request handler;
+   * the stream endpoint ends them). Any thread.
+   */
+  public void drain() {
+    draining = true;
+    for (Channel ch : connections) {
+      try {
+        ch.pipeline().fireUserEventTriggered(OneAtATime.DRAIN);
+      } catch (RuntimeException loopGone) {
+        ch.close();
+      }
+    }
   }
 
   /**

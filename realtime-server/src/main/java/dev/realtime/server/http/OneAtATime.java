@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One request at a time per connection, and no connection held by a client that sends nothing.
@@ -36,11 +37,19 @@ import java.util.concurrent.TimeUnit;
  * body slowly, or stops halfway). Time spent answering does not count, nor does sending the answer
  * as long as the client takes some of it every timeout; zero turns all of this off. A connection
  * that becomes an event stream leaves this handler, and with it these limits.
+ *
+ * <p><b>Shutdown.</b> Once the server drains ({@link HttpPipeline#drain}), a connection with no
+ * request under way closes at once; one with a request under way gets its answer, marked {@code
+ * Connection: close}, and then closes; what was pipelined behind it is not answered.
  */
 final class OneAtATime extends ChannelDuplexHandler {
   static final int MAX_WAITING = 64;
 
+  /** The user event that tells a connection the server drains. */
+  static final Object DRAIN = new Object();
+
   private final Responses responses;
+  private final BooleanSupplier draining;
   private final ServerMetrics metrics;
   private final long idleMs; // 0: no limit
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // decoded parts not yet passed on
@@ -51,8 +60,9 @@ final class OneAtATime extends ChannelDuplexHandler {
   private boolean closing; // an answer said Connection: close: nothing more is passed on
   private ScheduledFuture<?> timer;
 
-  OneAtATime(Responses responses, ServerMetrics metrics, long idleMs) {
+  OneAtATime(Responses responses, ServerMetrics metrics, long idleMs, BooleanSupplier draining) {
     this.responses = responses;
+    this.draining = draining;
     this.metrics = metrics;
     this.idleMs = idleMs;
   }
@@ -66,6 +76,21 @@ final class OneAtATime extends ChannelDuplexHandler {
   public void channelActive(ChannelHandlerContext ctx) {
     idle(ctx);
     ctx.fireChannelActive();
+    if (draining.getAsBoolean()) drain(ctx); // accepted just before the listener closed
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == DRAIN) drain(ctx);
+    else ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The server drains: close now unless an answer is under way (that one closes after it). */
+  private void drain(ChannelHandlerContext ctx) {
+    if (answering || ctx.isRemoved()) return;
+    closing = true;
+    drop();
+    ctx.close();
   }
 
   @Override
@@ -115,6 +140,9 @@ final class OneAtATime extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     boolean ends = msg instanceof LastHttpContent && !interim(msg) && answering;
+    if (msg instanceof HttpResponse response && !interim(msg) && draining.getAsBoolean()) {
+      HttpUtil.setKeepAlive(response, false); // the last answer on this connection: say so
+    }
     if (msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) closing = true;
     if (!ends) {
       ctx.write(msg, promise);
@@ -143,6 +171,12 @@ final class OneAtATime extends ChannelDuplexHandler {
               () -> { // not from inside the write: the next answer may be written at once
                 answering = false;
                 sending = null;
+                if (draining.getAsBoolean() && !ctx.isRemoved()) {
+                  closing = true; // the answer went out: the connection closes with it
+                  drop();
+                  Responses.lingeringClose(ctx.channel());
+                  return;
+                }
                 next(ctx);
               });
         });

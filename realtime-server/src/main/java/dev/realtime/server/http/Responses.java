@@ -111,12 +111,17 @@ public final class Responses {
    */
   private static final ChannelFutureListener LINGERING_CLOSE =
       f -> {
-        Channel ch = f.channel();
-        if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
-          ch.close();
-          return;
-        }
-        duplex.shutdownOutput();
-        ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+        if (f.isSuccess()) lingeringClose(f.channel());
+        else f.channel().close();
       };
+
+  /** Ends the server's side of {@code ch} now and closes it once the client has (see above). */
+  static void lingeringClose(Channel ch) {
+    if (!(ch instanceof DuplexChannel duplex)) {
+      ch.close();
+      return;
+    }
+    duplex.shutdownOutput();
+    ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+  }
 }

@@ -99,21 +99,24 @@ public final class SseEndpoint {
                 stream.close();
                 throw error instanceof RuntimeException re ? re : new RuntimeException(error);
               }
-              synchronized (channelCounts) { // a close may race this open
+              long deadline = deadlineMillis(x);
+              // Under the lock shutdown() takes: a stream either opens before shutdown() looks at
+              // the open streams (so it is told to reconnect and waited for) or is refused (503).
+              // Its open task is queued before it can be seen there, so a reconnect, queued on
+              // the same loop, always comes after its head.
+              synchronized (channelCounts) { // a close may race this open, too
+                try {
+                  if (shuttingDown) throw new RejectedExecutionException("shutting down");
+                  ch.eventLoop()
+                      .execute(() -> stream.open(head(x), config.heartbeat().toMillis(), deadline));
+                } catch (RejectedExecutionException stopped) {
+                  // Or the server's loops are gone, and with them the close listener's: close
+                  // here, or its subscriptions would outlive the server on the embedder's Realtime.
+                  stream.close();
+                  throw new RealtimeClosedException("the server is shutting down");
+                }
                 if (open.add(stream)) channelCounts.opened(stream.channels());
               }
-              long deadline = deadlineMillis(x);
-              try {
-                ch.eventLoop()
-                    .execute(() -> stream.open(head(x), config.heartbeat().toMillis(), deadline));
-              } catch (RejectedExecutionException stopped) {
-                // The server's loops are gone, and with them the close listener's: close here, or
-                // the stream's subscriptions would outlive the server on the embedder's Realtime.
-                closed(stream);
-                throw new RealtimeClosedException("the server is shutting down");
-              }
-              // Opened while shutdown() went past the open streams: it is told to reconnect too.
-              if (shuttingDown) stream.reconnect();
               if (!ch.isActive()) closed(stream);
               return stream;
             });
@@ -169,9 +172,13 @@ public final class SseEndpoint {
    * returned future completes when their connections have closed.
    */
   public CompletableFuture<Void> shutdown() {
-    shuttingDown = true;
+    List<SseStream> streams;
+    synchronized (channelCounts) {
+      shuttingDown = true;
+      streams = List.copyOf(open);
+    }
     List<CompletableFuture<?>> closing = new ArrayList<>();
-    for (SseStream s : open) {
+    for (SseStream s : streams) {
       CompletableFuture<Void> done = new CompletableFuture<>();
       s.channel().closeFuture().addListener(f -> done.complete(null));
       closing.add(done);

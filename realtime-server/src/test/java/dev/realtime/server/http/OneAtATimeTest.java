@@ -300,7 +300,7 @@ class OneAtATimeTest {
                 ctx.write(msg, promise);
               }
             },
-            new OneAtATime(new Responses(new Cors(List.of())), new ServerMetrics(), 0),
+            new OneAtATime(new Responses(new Cors(List.of())), new ServerMetrics(), 0, () -> false),
             new ChannelInboundHandlerAdapter() {
               @Override
               public void channelRead(ChannelHandlerContext ctx, Object msg) {

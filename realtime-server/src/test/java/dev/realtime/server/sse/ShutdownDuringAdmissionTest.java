@@ -10,6 +10,7 @@ import dev.realtime.server.auth.AuthDecision;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +28,8 @@ class ShutdownDuringAdmissionTest {
   final Realtime realtime = Realtime.create();
   final RealtimeServer server =
       RealtimeServer.builder(realtime)
-          .config(ServerConfig.builder().port(0).build())
+          // The shutdown waits for the request under way this long, then closes it.
+          .config(ServerConfig.builder().port(0).shutdownTimeout(Duration.ofMillis(300)).build())
           .authorizer(
               request -> {
                 entered.countDown();
