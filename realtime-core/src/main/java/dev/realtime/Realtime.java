@@ -41,6 +41,18 @@ public interface Realtime extends AutoCloseable {
    */
   Channel channel(String name);
 
+  /**
+   * The named channel, whose emits keep {@code retention} of its history instead of this Realtime's
+   * {@link #history()}: for channels that need another bound than the rest, such as short-lived
+   * channels that should expire once idle. Retention is applied at each emit (trimming and
+   * restarting the expiry, as {@link Builder#history} describes), so emits through handles with
+   * different retentions each apply their own; reading and subscribing are the same as through
+   * {@link #channel(String)}.
+   *
+   * @throws InvalidNameException if the name is not a valid channel name
+   */
+  Channel channel(String name, History retention);
+
   /** Emits to the {@value #DEFAULT_CHANNEL} channel. */
   default String emit(String event, Object data) {
     return channel(DEFAULT_CHANNEL).emit(event, data);

@@ -2,6 +2,7 @@ package dev.realtime.internal;
 
 import dev.realtime.Channel;
 import dev.realtime.EngineException;
+import dev.realtime.History;
 import dev.realtime.HistoryMessage;
 import dev.realtime.HistoryQuery;
 import dev.realtime.RealtimeException;
@@ -24,10 +25,12 @@ import java.util.concurrent.CompletionException;
 final class RealChannel implements Channel {
   private final RealRealtime realtime;
   private final String name;
+  private final History retention; // what each emit keeps of the channel's history
 
-  RealChannel(RealRealtime realtime, String name) {
+  RealChannel(RealRealtime realtime, String name, History retention) {
     this.realtime = realtime;
     this.name = name;
+    this.retention = retention;
   }
 
   @Override
@@ -55,7 +58,7 @@ final class RealChannel implements Channel {
     realtime.checkOpen();
     Objects.requireNonNull(event, "event");
     Payload payload = realtime.codec.encode(name, event, data);
-    Append append = new Append(name, event, payload, realtime.history);
+    Append append = new Append(name, event, payload, retention);
     return awaited ? realtime.engine.appendAwaited(append) : realtime.engine.append(append);
   }
 

@@ -9,6 +9,7 @@ import dev.realtime.internal.codec.EventCodec;
 import dev.realtime.internal.delivery.ErrorRoute;
 import dev.realtime.internal.delivery.Fanout;
 import dev.realtime.spi.Engine;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -52,13 +53,19 @@ public final class RealRealtime implements Realtime {
             : null;
     this.callbacks = executor != null ? executor : ownedExecutor;
     this.fanout = new Fanout(engine, codec, errors, callbacks);
-    this.defaultChannel = new RealChannel(this, DEFAULT_CHANNEL);
+    this.defaultChannel = new RealChannel(this, DEFAULT_CHANNEL, history);
   }
 
   @Override
   public Channel channel(String name) {
     if (DEFAULT_CHANNEL.equals(name)) return defaultChannel;
-    return new RealChannel(this, Names.checkChannel(name));
+    return new RealChannel(this, Names.checkChannel(name), history);
+  }
+
+  @Override
+  public Channel channel(String name, History retention) {
+    Objects.requireNonNull(retention, "retention");
+    return new RealChannel(this, Names.checkChannel(name), retention);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.realtime.server.auth;
 
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -60,7 +61,7 @@ public final class ChannelAccess {
 
   /**
    * The channels to go on with after the authorizer's decision: {@code requested} when it allowed,
-   * the narrowed list when it narrowed.
+   * the narrowed list when it narrowed (each channel once, in the order the authorizer gave).
    *
    * @throws AuthException with the decision's status and message when it denied, or with 403 when
    *     it narrowed to no channel or to one that was not requested
@@ -80,6 +81,8 @@ public final class ChannelAccess {
           "none of the requested channels " + shown(requested) + " is allowed for this request");
     }
     Set<String> asked = new HashSet<>(requested);
+    // A repeated channel would be a second lane of a stream (each event twice) or a second emit.
+    narrowed = List.copyOf(new LinkedHashSet<>(narrowed));
     for (String channel : narrowed) {
       if (!asked.contains(channel)) {
         throw AuthException.forbidden(

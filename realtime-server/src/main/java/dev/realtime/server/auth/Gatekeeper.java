@@ -133,7 +133,8 @@ public final class Gatekeeper {
                     new IllegalStateException("the server's authorizer failed: " + e, e));
               }
               if (decision == null) decision = AuthDecision.allow();
-              if (filter && !decision.allowed()) return List.of();
+              // A filter (GET /stats) lists what is left: nothing, when denied or narrowed to none.
+              if (filter && (!decision.allowed() || isEmpty(decision.channels()))) return List.of();
               return ChannelAccess.applyDecision(decision, allowed);
             },
             HOOKS)
@@ -166,5 +167,9 @@ public final class Gatekeeper {
                   + " post with it)");
     }
     return verifier.verify(token);
+  }
+
+  private static boolean isEmpty(List<String> narrowed) {
+    return narrowed != null && narrowed.isEmpty();
   }
 }

@@ -74,6 +74,9 @@ public final class TokenVerifier {
     try {
       claims = JSONObjectUtils.parse(payload.decodeToString());
     } catch (ParseException | RuntimeException e) {
+      claims = null;
+    }
+    if (claims == null) { // not JSON, or JSON but not an object ("null" parses to null)
       throw AuthException.unauthorized(
           "token payload is not a JSON object of claims: mint a new token");
     }
@@ -138,17 +141,32 @@ public final class TokenVerifier {
       throw AuthException.unauthorized(
           "token header 'b64': false is not accepted: use a plain HS256 JWT");
     }
+    if (jwsHeader.getCriticalParams() != null) {
+      throw AuthException.unauthorized(
+          "token header 'crit' "
+              + ChannelPattern.printable(jwsHeader.getCriticalParams().toString())
+              + " is not accepted (this server understands no critical header parameter): use a"
+              + " plain HS256 JWT");
+    }
     if (parts[2].isEmpty()) {
       throw AuthException.unauthorized(
           "token has no signature (its third part is empty): sign it with HS256 and the server's"
               + " secret");
+    }
+    Base64URL signature = new Base64URL(parts[2]);
+    if (!Base64URL.encode(signature.decode()).toString().equals(parts[2])) {
+      // A 32-byte MAC leaves 2 bits of its last character unused: only the spelling with them
+      // zero (what every encoder writes) is accepted, so a token has one spelling.
+      throw AuthException.unauthorized(
+          "token signature is not canonical base64url (43 characters for HS256, unused bits"
+              + " zero): sign it with HS256 and the server's secret");
     }
     boolean valid;
     try {
       // The signing input is the token up to its last dot, byte for byte as the client sent it.
       byte[] signingInput =
           token.substring(0, token.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
-      valid = mac.verify(jwsHeader, signingInput, new Base64URL(parts[2]));
+      valid = mac.verify(jwsHeader, signingInput, signature);
     } catch (JOSEException | RuntimeException e) {
       throw AuthException.unauthorized(
           "token could not be verified ("

@@ -1,5 +1,6 @@
 package dev.realtime.server.demo;
 
+import dev.realtime.History;
 import dev.realtime.Realtime;
 import dev.realtime.server.auth.Action;
 import dev.realtime.server.auth.Gatekeeper;
@@ -8,6 +9,7 @@ import dev.realtime.server.http.HttpError;
 import dev.realtime.server.http.JsonText;
 import dev.realtime.server.metrics.ServerMetrics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +34,10 @@ import tools.jackson.databind.JsonNode;
  * default), {@code steps * stepMs} at most a minute. With a secret, the token must grant publishing
  * to the job's channel. Since anyone who can reach a demo can start jobs, at most {@link
  * #MAX_RUNNING} run at once and at most {@link #STARTS_PER_SECOND} admitted requests start per
- * second (429 beyond); each job leaves its channel's history behind, so a production server turns
- * the demo off ({@code pages: false}).
+ * second (429 beyond). A job's channel keeps its history for {@link #JOB_HISTORY} (ten minutes
+ * after its last event, then it is gone, in memory and in Redis alike), so the demo's memory stays
+ * bounded however many jobs are started: at most about 10 jobs a second of 102 events each for ten
+ * minutes. A production server still turns the demo off ({@code pages: false}).
  */
 public final class DemoJobs implements AutoCloseable {
   static final int MAX_RUNNING = 64;
@@ -42,6 +46,11 @@ public final class DemoJobs implements AutoCloseable {
   static final int DEFAULT_STEPS = 10;
   static final int DEFAULT_STEP_MS = 400;
   static final int MAX_JOB_MS = 60_000;
+  static final int MAX_STEPS = 100;
+
+  /** What a job's channel keeps: all of a job's events, until ten minutes after the last. */
+  static final History JOB_HISTORY =
+      History.maxLength(MAX_STEPS + 2).expireAfter(Duration.ofMinutes(10));
 
   private static final Logger log = LoggerFactory.getLogger(DemoJobs.class);
 
@@ -82,7 +91,7 @@ public final class DemoJobs implements AutoCloseable {
                     429, MAX_RUNNING + " demo jobs are running: start one when one is done");
               }
               slot.set(true);
-              return realtime.channel(channel).emitAsync("job.started", progress(0));
+              return realtime.channel(channel, JOB_HISTORY).emitAsync("job.started", progress(0));
             })
         .whenComplete(
             (id, error) -> {
@@ -143,7 +152,7 @@ public final class DemoJobs implements AutoCloseable {
   }
 
   private void emit(String channel, String event, int progress) {
-    realtime.channel(channel).emit(event, progress(progress));
+    realtime.channel(channel, JOB_HISTORY).emit(event, progress(progress));
     metrics.emitted(1);
   }
 
@@ -162,7 +171,7 @@ public final class DemoJobs implements AutoCloseable {
       throw HttpError.badRequest(
           "the body is not JSON (" + e.getOriginalMessage() + "): send {} or {\"steps\": 10}");
     }
-    int steps = number(body, "steps", 1, 100, DEFAULT_STEPS);
+    int steps = number(body, "steps", 1, MAX_STEPS, DEFAULT_STEPS);
     int stepMs = number(body, "stepMs", MIN_STEP_MS, 10_000, DEFAULT_STEP_MS);
     if ((long) steps * stepMs > MAX_JOB_MS) {
       // One client could otherwise hold every slot for 1,000 s.

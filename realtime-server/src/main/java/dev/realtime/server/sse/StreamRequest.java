@@ -129,14 +129,23 @@ public record StreamRequest(List<String> channels, List<StreamStart> starts, Set
         throw HttpError.badRequest(
             "Last-Event-ID '" + shorten(value) + "' is not channel=ID pairs joined by &");
       }
+      String channel;
       try {
-        positions.put(
-            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            pair.substring(eq + 1));
+        channel = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw HttpError.badRequest(
             "Last-Event-ID '" + shorten(value) + "' has a malformed percent-encoded channel name");
       }
+      if (eq == pair.length() - 1) {
+        // Not "start live": a client that lost its position must not skip what it missed unawares.
+        throw HttpError.badRequest(
+            "Last-Event-ID '"
+                + shorten(value)
+                + "' has no position for channel '"
+                + shorten(channel)
+                + "': expected channel=ID pairs joined by &, each ID a message id <ms>-<seq>");
+      }
+      positions.put(channel, pair.substring(eq + 1));
     }
     return positions;
   }

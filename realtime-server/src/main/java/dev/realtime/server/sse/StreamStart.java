@@ -31,7 +31,9 @@ record StreamStart(String afterId, Long sinceMillis, int latest) {
    */
   static StreamStart parse(String text) {
     if (EntryId.tryParse(text) != null) return new StreamStart(text, null, 0);
-    if (!text.isEmpty() && text.length() <= 15 && text.chars().allMatch(Character::isDigit)) {
+    if (!text.isEmpty()
+        && text.length() <= 15
+        && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return new StreamStart(null, Math.min(Long.parseLong(text), System.currentTimeMillis()), 0);
     }
     return null;

@@ -245,6 +245,40 @@ class TokenVerifierTest {
     assertThat(e.getStackTrace()).isEmpty();
   }
 
+  @Test
+  void aSecondSpellingOfTheSignatureIsRefused() {
+    // The last character of a 32-byte MAC in base64url carries 2 unused bits: flipping the lowest
+    // gives another string for the same bytes.
+    String token = minter.mint("ada", List.of("room-1"), null, Duration.ofHours(1));
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int last = alphabet.indexOf(token.charAt(token.length() - 1));
+    String respelled = token.substring(0, token.length() - 1) + alphabet.charAt(last ^ 1);
+    assertThat(verifier.verify(token).subject()).isEqualTo("ada");
+    failsWith(respelled).hasMessageContaining("not canonical base64url");
+  }
+
+  @Test
+  void aSignedPayloadThatIsNotAnObjectIs401() {
+    // JSON null parses to no map at all (was a NullPointerException, answered 500).
+    failsWith(signed("null")).hasMessageContaining("not a JSON object of claims");
+    for (String payload : List.of("[]", "1", "\"ada\"", "true")) failsWith(signed(payload));
+  }
+
+  @Test
+  void aCritHeaderIsNamedNotBlamedOnTheSecret() throws Exception {
+    JWSObject jws =
+        new JWSObject(
+            new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .criticalParams(java.util.Set.of("foo"))
+                .customParam("foo", 1)
+                .build(),
+            new Payload("{\"exp\":" + (NOW_S + 3600) + "}"));
+    jws.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+    failsWith(jws.serialize())
+        .hasMessageContaining("'crit' [foo] is not accepted")
+        .hasMessageNotContaining("does not match");
+  }
+
   private AuthException catchAuth(String token) {
     try {
       verifier.verify(token);

@@ -1,9 +1,12 @@
 package dev.realtime.server.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.realtime.History;
 import dev.realtime.HistoryMessage;
 import dev.realtime.Realtime;
+import dev.realtime.memory.MemoryEngine;
 import dev.realtime.server.HttpCalls;
 import dev.realtime.server.HttpCalls.Answer;
 import dev.realtime.server.RealtimeServer;
@@ -13,6 +16,7 @@ import dev.realtime.server.auth.TokenMinter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +66,30 @@ class DemoJobsTest {
               "job.completed {\"progress\":100}");
     }
     assertThat(server.metrics().emits()).isEqualTo(6);
+  }
+
+  @Test
+  void aJobsChannelKeepsAllOfItsEventsAndIsGoneTenMinutesAfterTheLast() {
+    AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    try (MemoryEngine engine = MemoryEngine.create(now::get);
+        Realtime clocked = Realtime.builder().engine(engine).history(History.unlimited()).build()) {
+      server =
+          RealtimeServer.builder(clocked).config(ServerConfig.builder().port(0).build()).start();
+      Answer started = HttpCalls.post(server.url() + "/demo/jobs", "{\"steps\":100,\"stepMs\":20}");
+      assertThat(started.status()).as(started.body()).isEqualTo(201);
+      String channel = started.json().get("channel").asString();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> clocked.channel(channel).history().size() == 102);
+      assertThat(clocked.channel(channel).history().getLast().event()).isEqualTo("job.completed");
+      now.addAndGet(Duration.ofMinutes(10).minusSeconds(1).toMillis());
+      assertThat(clocked.channel(channel).history()).hasSize(102);
+      now.addAndGet(Duration.ofSeconds(2).toMillis());
+      assertThat(clocked.channel(channel).history())
+          .as("the job's history ten minutes after its last event")
+          .isEmpty();
+      server.close();
+    }
   }
 
   @Test

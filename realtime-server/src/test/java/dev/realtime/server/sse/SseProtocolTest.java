@@ -233,6 +233,26 @@ class SseProtocolTest {
   }
 
   @Test
+  void aLastAckOfNonAsciiDigitsIsA400() {
+    // U+0661 ARABIC-INDIC DIGIT ONE: Java's isDigit and parseLong would take it for time 1.
+    try (SseRecorder sse = SseRecorder.open(stream("channel=room&last_ack_room=%D9%A1"))) {
+      assertThat(sse.status()).isEqualTo(400);
+      assertThat(sse.errorBody()).contains("Unix time in milliseconds");
+    }
+  }
+
+  @Test
+  void anEmptyPositionInLastEventIdIsA400NotAStartFromNow() {
+    // Starting channel a live would skip what last_ack_a=0 replays, and say nothing.
+    try (SseRecorder sse =
+        SseRecorder.open(
+            stream("channel=a&channel=b&last_ack_a=0"), Map.of("Last-Event-ID", "a=&b=0-0"))) {
+      assertThat(sse.status()).isEqualTo(400);
+      assertThat(sse.errorBody()).contains("no position for channel 'a'");
+    }
+  }
+
+  @Test
   void missingChannelMeansDefault() {
     try (SseRecorder sse = SseRecorder.open(server.url() + "/api/realtime")) {
       assertThat(sse.expectType("connected").json().get("channel").asString()).isEqualTo("default");
