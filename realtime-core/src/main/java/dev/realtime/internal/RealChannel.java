@@ -101,13 +101,16 @@ final class RealChannel implements Channel {
 
   @Override
   public <T> Subscription subscribe(Subscribe<T> request) {
-    return join(subscribeAsync(request));
+    realtime.checkOpen();
+    return join(realtime.fanout.subscribe(name, request));
   }
 
   @Override
   public <T> CompletableFuture<Subscription> subscribeAsync(Subscribe<T> request) {
     realtime.checkOpen();
-    return realtime.fanout.subscribe(name, request);
+    // The start is read from the engine, which may complete it on its own I/O thread: the
+    // caller's continuations must not run there (a blocking call in one would wait for itself).
+    return realtime.handOff(realtime.fanout.subscribe(name, request));
   }
 
   @Override

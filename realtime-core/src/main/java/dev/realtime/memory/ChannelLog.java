@@ -200,10 +200,13 @@ final class ChannelLog {
     return retired;
   }
 
-  /** Whether an expiry is armed (the sweeper needs to visit this log). */
-  boolean expires() {
+  /**
+   * Whether the sweeper needs to visit this log: an expiry is armed, or the log is empty and
+   * unwatched (a read found it expired), so it can be dropped.
+   */
+  boolean needsSweep() {
     synchronized (this) {
-      return expiresAt != Long.MAX_VALUE;
+      return expiresAt != Long.MAX_VALUE || (watchers.length == 0 && tail == head);
     }
   }
 

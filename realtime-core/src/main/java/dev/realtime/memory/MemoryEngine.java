@@ -112,7 +112,7 @@ public final class MemoryEngine implements Engine {
     long now = clock.getAsLong();
     logs.forEach(
         (channel, log) -> {
-          if (log.expires() && log.sweep(now)) logs.remove(channel, log);
+          if (log.needsSweep() && log.sweep(now)) logs.remove(channel, log);
         });
   }
 

@@ -164,16 +164,19 @@ final class FastJson {
     }
 
     static Encoder of(Class<?> type) {
-      if (hasForeignAnnotation(type.getAnnotations())) return UNSUPPORTED;
+      if (annotatedInHierarchy(type)) return UNSUPPORTED;
       RecordComponent[] components = type.getRecordComponents();
       byte[][] names = new byte[components.length][];
       MethodHandle[] accessors = new MethodHandle[components.length];
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
+        // Jackson also reads the annotations of a component's declared type and its supertypes
+        // (an interface with @JsonTypeInfo adds a type id to whatever record fills it).
         if (c.getAnnotations().length > 0
             || c.getAccessor().getAnnotations().length > 0
-            || c.getType().isArray()) {
+            || c.getType().isArray()
+            || annotatedInHierarchy(c.getType())) {
           return UNSUPPORTED;
         }
         String quoted = new String(quote(c.getName()), StandardCharsets.UTF_8) + ":";
@@ -189,6 +192,24 @@ final class FastJson {
         }
       }
       return new RecordEncoder(names, accessors);
+    }
+
+    /**
+     * Whether {@code type}, a superclass or an interface it implements (outside the JDK) carries an
+     * annotation other than {@code @Event}: Jackson honours those, so Jackson must encode it.
+     */
+    private static boolean annotatedInHierarchy(Class<?> type) {
+      if (type == null || type.isPrimitive()) return false;
+      String name = type.getName();
+      if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")) {
+        return false;
+      }
+      if (hasForeignAnnotation(type.getDeclaredAnnotations())) return true;
+      if (annotatedInHierarchy(type.getSuperclass())) return true;
+      for (Class<?> i : type.getInterfaces()) {
+        if (annotatedInHierarchy(i)) return true;
+      }
+      return false;
     }
 
     private static boolean hasForeignAnnotation(Annotation[] annotations) {

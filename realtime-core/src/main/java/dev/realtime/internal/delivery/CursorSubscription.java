@@ -55,6 +55,9 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final Consumer<? super Gap> onGap;
   private final Consumer<? super ConnectionStatus> onStatus; // null: not interested
   private final Queue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
+  // CONNECTED is told first, before any change the watch reported while the subscription started
+  // (queued in statuses): so the last status told is the engine's current one.
+  private volatile boolean connectedToTell;
   private final Consumer<? super SubscriptionEnd> onEnd; // null: not interested
   private final ErrorRoute errors;
   private final Executor executor;
@@ -100,7 +103,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   void start(EntryId position, boolean trusted) {
     this.cursor = position;
     this.trusted = trusted;
-    if (onStatus != null) statuses.add(ConnectionStatus.CONNECTED);
+    if (onStatus != null) connectedToTell = true;
     try {
       executor.execute(this);
     } catch (RuntimeException e) {
@@ -147,16 +150,22 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   }
 
   private void tellStatuses() {
+    if (connectedToTell && active) {
+      connectedToTell = false;
+      tell(ConnectionStatus.CONNECTED);
+    }
     ConnectionStatus status;
-    while ((status = statuses.poll()) != null && active) {
-      try {
-        onStatus.accept(status);
-      } catch (Throwable e) {
-        if (ErrorRoute.isFatal(e)) throw (Error) e;
-        errors.report(
-            new SubscriberException(
-                "onStatus of a subscription to '" + owner.channel() + "' threw on " + status, e));
-      }
+    while ((status = statuses.poll()) != null && active) tell(status);
+  }
+
+  private void tell(ConnectionStatus status) {
+    try {
+      onStatus.accept(status);
+    } catch (Throwable e) {
+      if (ErrorRoute.isFatal(e)) throw (Error) e;
+      errors.report(
+          new SubscriberException(
+              "onStatus of a subscription to '" + owner.channel() + "' threw on " + status, e));
     }
   }
 
@@ -250,7 +259,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       List<LogEntry> entries = result.entries();
       for (LogEntry entry : entries) {
         if (!active) return false;
-        if (events == null || events.contains(entry.event())) deliver(entry);
+        if ((events == null || events.contains(entry.event())) && !deliver(entry)) return false;
         cursor = entry.id();
       }
       if (entries.size() < BATCH) return active;
@@ -295,16 +304,23 @@ final class CursorSubscription<T> implements Subscription, Runnable {
     return active;
   }
 
+  /**
+   * Hands {@code entry} to the subscriber (or reports it undecodable and skips it); false when the
+   * subscription ended before its callback started, so the position stays before it.
+   */
   @SuppressWarnings("unchecked")
-  private void deliver(LogEntry entry) {
+  private boolean deliver(LogEntry entry) {
     Object data = null;
     try {
       if (onEntry != null) codec.check(entry);
       else data = codec.decode(entry);
     } catch (RealtimeException e) {
       errors.report(e); // skipped: one undecodable entry must not stop the channel
-      return;
+      return true;
     }
+    // Decoding a large payload takes a while: an unsubscribe() that returned meanwhile means no
+    // callback starts any more, and the entry stays after the position (a resume gets it).
+    if (!active) return false;
     try {
       if (onEntry != null) onEntry.accept(entry);
       else onData.accept(new Message<>(entry.idText(), entry.event(), entry.channel(), (T) data));
@@ -323,6 +339,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
                   + t,
               t));
     }
+    return true;
   }
 
   @Override

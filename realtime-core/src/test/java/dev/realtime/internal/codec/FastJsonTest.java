@@ -3,6 +3,7 @@ package dev.realtime.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -32,6 +33,13 @@ class FastJsonTest {
   record Renamed(@JsonProperty("other") String name) {}
 
   record WithList(List<String> items) {}
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
+  sealed interface Shape permits Circle {}
+
+  record Circle(int r) implements Shape {}
+
+  record Drawn(String by, Shape shape) {}
 
   static LongStream seeds() {
     String fixed = System.getProperty("seed");
@@ -71,6 +79,12 @@ class FastJsonTest {
   void stepsAsideForWhatJacksonMightTreatDifferently() {
     assertThat(FastJson.encode(new Renamed("x"))).isNull(); // an annotation could rename
     assertThat(FastJson.encode(new WithList(List.of("a")))).isNull(); // collections: Jackson
+    // A component whose declared type Jackson types (@JsonTypeInfo on an interface it implements,
+    // or on the declared type itself): the type id is Jackson's to write.
+    assertThat(FastJson.encode(new Circle(1))).isNull();
+    assertThat(FastJson.encode(new Drawn("ada", new Circle(2)))).isNull();
+    assertThat(new String(Json.MAPPER.writeValueAsBytes(new Drawn("ada", new Circle(2)))))
+        .contains("\"@class\"");
     assertThat(FastJson.encode(Double.NaN)).isNull();
     assertThat(FastJson.encode(Float.POSITIVE_INFINITY)).isNull();
     assertThat(FastJson.encode(new Object())).isNull();
