@@ -63,24 +63,40 @@ public final class HistoryQuery {
 
   /** Only messages emitted at or after {@code start}. */
   public HistoryQuery start(Instant start) {
-    return start(start.toEpochMilli());
+    return start(millis(start));
   }
+
+  /** Unix milliseconds, saturated: an instant past what a long holds is as far as it goes. */
+  private static long millis(Instant t) {
+    if (t.isAfter(LAST_MILLI)) return Long.MAX_VALUE;
+    if (t.isBefore(FIRST_MILLI)) return Long.MIN_VALUE;
+    return t.toEpochMilli();
+  }
+
+  private static final Instant LAST_MILLI = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final Instant FIRST_MILLI = Instant.ofEpochMilli(Long.MIN_VALUE);
 
   /** Only messages emitted at or after this Unix time in milliseconds. */
   public HistoryQuery start(long startMillis) {
-    if (startMillis < 0) throw new IllegalArgumentException("start < 0: " + startMillis);
+    if (startMillis < 0) {
+      throw new IllegalArgumentException(
+          "start " + startMillis + " is before 1970: a Unix time in milliseconds, 0 or later");
+    }
     checkOrder(startMillis, end);
     return new HistoryQuery(limit, latest, startMillis, end);
   }
 
   /** Only messages emitted at or before {@code end}. */
   public HistoryQuery end(Instant end) {
-    return end(end.toEpochMilli());
+    return end(millis(end));
   }
 
   /** Only messages emitted at or before this Unix time in milliseconds. */
   public HistoryQuery end(long endMillis) {
-    if (endMillis < 0) throw new IllegalArgumentException("end < 0: " + endMillis);
+    if (endMillis < 0) {
+      throw new IllegalArgumentException(
+          "end " + endMillis + " is before 1970: a Unix time in milliseconds, 0 or later");
+    }
     checkOrder(start, endMillis);
     return new HistoryQuery(limit, latest, start, endMillis);
   }

@@ -9,9 +9,9 @@ public interface Subscription extends AutoCloseable {
    * The id of the last message this subscription has passed (delivered or filtered out), or where
    * it started before the first ({@code 0-0} at the beginning of a log): resume from it with {@link
    * Subscribe#after(String)}, which then reports a {@link Gap} only if history lost messages after
-   * it. A message whose callback is still running is not passed yet: read the position for a
-   * resume once the callbacks are done (at {@link Subscribe#onEnd}, say), or the resume delivers
-   * that message again.
+   * it. A message whose callback is still running is not passed yet: read the position for a resume
+   * once the callbacks are done (at {@link Subscribe#onEnd}, say), or the resume delivers that
+   * message again.
    */
   String position();
 

@@ -251,6 +251,21 @@ class RobustnessTest {
     assertThat(HistoryQuery.limit(10).start(1_000).end(1_000).endMillis()).isEqualTo(1_000);
   }
 
+  @Test
+  void instantsBeyondTheMillisecondRangeAreBoundsNotOverflows() {
+    // Instant.MAX.toEpochMilli() throws ArithmeticException: long overflow.
+    assertThat(HistoryQuery.limit(10).end(java.time.Instant.MAX).endMillis())
+        .isEqualTo(Long.MAX_VALUE);
+    try (Realtime rt = Realtime.create()) {
+      rt.channel("c").emit("e", 1);
+      assertThat(rt.channel("c").history(HistoryQuery.limit(10).start(java.time.Instant.MAX)))
+          .isEmpty();
+    }
+    assertThatThrownBy(() -> HistoryQuery.limit(10).start(java.time.Instant.MIN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is before 1970: a Unix time in milliseconds, 0 or later");
+  }
+
   // ---- Filtered history replay over a long log pages in a loop, not by recursion.
 
   @Test
