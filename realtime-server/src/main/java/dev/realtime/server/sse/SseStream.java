@@ -75,11 +75,15 @@ public final class SseStream {
   private final Channel channel;
   private final List<String> channels;
   private final Set<String> events; // null: every event
-  private final String[] positions; // event-loop only, after open()
-  // Per lane, the newest feed entry its event filter passed over (event-loop only): a lane that
-  // leaves the feed resumes after it, not after its last written event, which may have been
-  // trimmed since, and reading from there would report a gap where nothing matching was lost.
-  private final EntryId[] filteredThrough;
+  // Per lane, the entry the client has passed (event-loop only, after open()): its last written
+  // event, or a newer live entry its event filter passed over, or where a gap moved it. A lane
+  // that leaves the feed resumes after it, and so does a client that reconnects with it: not after
+  // its last written event, which may have been trimmed since, and reading from there would
+  // report a gap where nothing matching was lost.
+  private final String[] positions;
+  // Whether positions moved past the last id line the client got (event-loop only): the next
+  // heartbeat or last frame carries an id line, so the client's Last-Event-ID catches up.
+  private boolean idBehind;
   private final Lane[] lanes;
   private final Feeds feeds;
   private final ServerMetrics metrics;
@@ -151,7 +155,6 @@ public final class SseStream {
     this.events = events;
     this.feeds = feeds;
     this.positions = new String[channels.size()];
-    this.filteredThrough = new EntryId[channels.size()];
     this.metrics = metrics;
     this.maxBufferedBytes = maxBufferedBytes;
     // Bare ids only when the request itself named one channel: a request for several that the
@@ -424,10 +427,7 @@ public final class SseStream {
           channel
               .eventLoop()
               .scheduleAtFixedRate(
-                  () -> {
-                    byte[] ping = SseFrames.ping(System.currentTimeMillis());
-                    enqueue(SseFrames.chunk(ping), ping.length, false, null);
-                  },
+                  () -> enqueue(PING, SseFrames.ping(0).length, false, null),
                   heartbeatMs,
                   heartbeatMs,
                   TimeUnit.MILLISECONDS);
@@ -459,13 +459,14 @@ public final class SseStream {
       detach(lane);
       return Outcome.LEFT;
     }
+    positions[lane.index] = entry.idText();
     if (events != null && !events.contains(entry.event())) {
-      filteredThrough[lane.index] = entry.id();
+      idBehind = true;
       return Outcome.FILTERED;
     }
-    positions[lane.index] = entry.idText();
     ByteBuf frame = single ? sharedFrame.retainedDuplicate() : multiChannelFrame(entry);
     channel.write(frame, channel.voidPromise());
+    idBehind = false;
     return Outcome.WRITTEN;
   }
 
@@ -473,8 +474,11 @@ public final class SseStream {
   void writeGap(Lane lane, byte[] frame, String movedTo) {
     if (closed || !channel.isActive()) return;
     if (drainScheduled) drain();
-    if (movedTo != null) positions[lane.index] = movedTo;
-    channel.writeAndFlush(SseFrames.chunk(frame), channel.voidPromise());
+    if (movedTo != null) {
+      positions[lane.index] = movedTo;
+      idBehind = true;
+    }
+    channel.writeAndFlush(SseFrames.chunk(withIdIfBehind(frame)), channel.voidPromise());
   }
 
   /** Sends what {@link #writeLive} wrote (event loop). */
@@ -499,12 +503,7 @@ public final class SseStream {
   private void detach(Lane lane) {
     if (closed) return;
     metrics.lagged();
-    String from = positions[lane.index];
-    EntryId filtered = filteredThrough[lane.index];
-    if (filtered != null && (from == null || filtered.isAfter(EntryId.parse(from)))) {
-      from = filtered.toString();
-    }
-    follow(lane, new StreamStart(from, null, 0))
+    follow(lane, new StreamStart(positions[lane.index], null, 0))
         .whenComplete(
             (s, error) -> {
               if (error != null) {
@@ -538,14 +537,39 @@ public final class SseStream {
     channel.flush();
   }
 
+  /** The heartbeat's place in the queue: framed when written, with the positions of then. */
+  private static final Object PING = new Object();
+
+  /**
+   * {@code frame} with an id line first when the positions moved past the last one the client got
+   * (event loop): an EventSource takes the id of any frame, so its Last-Event-ID catches up.
+   */
+  private byte[] withIdIfBehind(byte[] frame) {
+    if (!idBehind) return frame;
+    idBehind = false;
+    byte[] id =
+        ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[id.length + frame.length];
+    System.arraycopy(id, 0, out, 0, id.length);
+    System.arraycopy(frame, 0, out, id.length, frame.length);
+    return out;
+  }
+
   private ByteBuf frameOf(Object item) {
     if (item instanceof ByteBuf b) return b;
+    if (item == PING)
+      return SseFrames.chunk(withIdIfBehind(SseFrames.ping(System.currentTimeMillis())));
     if (item instanceof Moved m) {
-      if (m.position() != null) positions[m.channelIndex()] = m.position();
-      return SseFrames.chunk(m.frame());
+      if (m.position() != null) {
+        positions[m.channelIndex()] = m.position();
+        idBehind = true;
+      }
+      return SseFrames.chunk(withIdIfBehind(m.frame()));
     }
     Pending p = (Pending) item;
     positions[p.channelIndex()] = p.entry().idText();
+    idBehind = false; // its frame's id line has every position
     return single ? SseFrames.chunk(SseFrames.event(p.entry())) : multiChannelFrame(p.entry());
   }
 
@@ -587,7 +611,7 @@ public final class SseStream {
             channel.close();
             return;
           }
-          channel.write(SseFrames.chunk(lastFrame), channel.voidPromise());
+          channel.write(SseFrames.chunk(withIdIfBehind(lastFrame)), channel.voidPromise());
           channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
           // A client that stopped reading never lets that write complete, and with the stream
           // closed nothing else watches it any more: it gets as long as a slow consumer would.
