@@ -48,7 +48,10 @@ public interface Channel {
    */
   <T> Subscription subscribe(Subscribe<T> request);
 
-  /** {@link #subscribe} without waiting for the engine. */
+  /**
+   * {@link #subscribe} without waiting for the engine. Its continuations never run on an engine's
+   * I/O thread: a result that is not ready at once completes on the Realtime's executor.
+   */
   <T> CompletableFuture<Subscription> subscribeAsync(Subscribe<T> request);
 
   /**

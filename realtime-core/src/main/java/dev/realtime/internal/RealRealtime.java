@@ -15,7 +15,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /** The Realtime behind {@link Realtime.Builder#build()}: wires codec, engine and fan-out. */
@@ -106,7 +105,9 @@ public final class RealRealtime implements Realtime {
               };
           try {
             callbacks.execute(complete);
-          } catch (RejectedExecutionException closed) {
+          } catch (RuntimeException refused) {
+            // Shut down (RejectedExecutionException), or a user's executor that throws: the
+            // caller's future must complete all the same.
             complete.run();
           }
         });

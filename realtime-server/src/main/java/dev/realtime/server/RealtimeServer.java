@@ -31,6 +31,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -178,12 +179,17 @@ public final class RealtimeServer implements AutoCloseable {
    * Graceful shutdown: stops accepting, tells every stream to reconnect, lets every request under
    * way get its answer (with {@code Connection: close}; idle connections close at once), and waits
    * for all of them to go (up to the configured shutdown timeout), then closes every connection.
-   * Idempotent.
+   * Idempotent. Called on one of the server's own threads (a callback that runs there), where it
+   * must not wait, it starts the same shutdown on a thread of its own and returns false at once.
    *
    * @return whether every stream and request ended before the timeout
    */
   public boolean shutdown() {
     if (closed) return true;
+    if (onServerThread()) {
+      Thread.ofPlatform().name("realtime-server-shutdown").start(this::shutdown);
+      return false;
+    }
     closed = true;
     listener.close().syncUninterruptibly();
     if (jobs != null) jobs.close();
@@ -210,6 +216,17 @@ public final class RealtimeServer implements AutoCloseable {
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     return drained;
+  }
+
+  /** Whether the calling thread is one of the server's event loops (which must never block). */
+  private boolean onServerThread() {
+    for (EventExecutor loop : workers) {
+      if (loop.inEventLoop()) return true;
+    }
+    for (EventExecutor loop : boss) {
+      if (loop.inEventLoop()) return true;
+    }
+    return false;
   }
 
   @Override

@@ -125,7 +125,9 @@ final class ServeCommand implements Callable<Integer> {
     boolean drained = server.shutdown();
     realtime.close();
     if (engine != null) engine.close();
-    out.println("realtime: stopped" + (drained ? "" : " (some streams did not drain in time)"));
+    out.println(
+        "realtime: stopped"
+            + (drained ? "" : " (some streams or requests did not end within shutdown-timeout)"));
     out.flush();
     return 0;
   }

@@ -87,7 +87,8 @@ final class OneAtATime extends ChannelDuplexHandler {
 
   /** The server drains: close now unless an answer is under way (that one closes after it). */
   private void drain(ChannelHandlerContext ctx) {
-    if (answering || ctx.isRemoved()) return;
+    // Answering: that answer is the last. Closing: its lingering close is under way already.
+    if (answering || closing || ctx.isRemoved()) return;
     closing = true;
     drop();
     ctx.close();
@@ -174,6 +175,9 @@ final class OneAtATime extends ChannelDuplexHandler {
                 if (draining.getAsBoolean() && !ctx.isRemoved()) {
                   closing = true; // the answer went out: the connection closes with it
                   drop();
+                  // Reading again (a pipelined request paused it), so the lingering close sees
+                  // the client's end instead of waiting out its time.
+                  ctx.channel().config().setAutoRead(true);
                   Responses.lingeringClose(ctx.channel());
                   return;
                 }

@@ -73,7 +73,7 @@ public final class SseEndpoint {
   private CompletableFuture<SseStream> subscribe(
       Exchange x, StreamRequest parsed, List<String> channels) {
     // Admitted after a shutdown began (a slow authorizer, say): no stream, no subscription.
-    if (shuttingDown) throw new RealtimeClosedException("the server is shutting down");
+    if (shuttingDown) throw new RealtimeClosedException("its streams are closing");
     Channel ch = x.ctx().channel();
     SseStream stream =
         new SseStream(
@@ -113,7 +113,7 @@ public final class SseEndpoint {
                   // Or the server's loops are gone, and with them the close listener's: close
                   // here, or its subscriptions would outlive the server on the embedder's Realtime.
                   stream.close();
-                  throw new RealtimeClosedException("the server is shutting down");
+                  throw new RealtimeClosedException("its streams are closing");
                 }
                 if (open.add(stream)) channelCounts.opened(stream.channels());
               }

@@ -1,8 +1,10 @@
 package dev.realtime.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.realtime.Realtime;
+import dev.realtime.Subscribe;
 import dev.realtime.internal.RealRealtime;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
@@ -93,7 +95,7 @@ class GracefulShutdownTest {
       String answer = readToEnd(s.getInputStream());
       assertThat(answer)
           .startsWith("HTTP/1.1 503 Service Unavailable")
-          .contains("the server is shutting down");
+          .contains("the server is shutting down (its streams are closing); try again later");
       assertThat(shutdown.get(10, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(((RealRealtime) realtime).fanout().subscriptionCount("late")).isZero();
@@ -136,6 +138,50 @@ class GracefulShutdownTest {
       }
       assertThat(server.shutdown()).isTrue();
       assertThat(readToEnd(in)).contains("\"type\":\"reconnect\"");
+    }
+  }
+
+  @Test
+  void aShutdownCalledOnAnEventLoopHandsItsWaitingToAnotherThread() throws Exception {
+    // An embedder's subscriber on a direct executor stops the server when told to over HTTP: its
+    // onData runs on the event loop answering that emit, where waiting would throw (Netty) or
+    // wait for itself.
+    try (Realtime direct = Realtime.builder().executor(Runnable::run).build()) {
+      server =
+          RealtimeServer.builder(direct)
+              .config(ServerConfig.builder().port(0).ioThreads(1).build())
+              .start();
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      direct
+          .channel("admin")
+          .subscribe(
+              Subscribe.toAll()
+                  .onData(
+                      m -> {
+                        String thread = Thread.currentThread().getName();
+                        try {
+                          outcome.complete(thread + " returned " + server.shutdown());
+                        } catch (Throwable t) {
+                          outcome.complete(thread + " threw " + t);
+                        }
+                      }));
+      try (Socket s = send(OneAtATimeTest.emitRequest("admin", ""))) {
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).endsWith(" returned false");
+        assertThat(readToEnd(s.getInputStream()))
+            .as("the emit that stopped the server is answered")
+            .startsWith("HTTP/1.1 201 Created");
+      }
+      int port = server.port();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                  return false;
+                } catch (IOException refused) {
+                  return true;
+                }
+              });
     }
   }
 
