@@ -106,9 +106,12 @@ final class EmitCommand implements Callable<Integer> {
     }
   }
 
+  /** Jackson's problem in words: its first line, without its own location (given after it). */
   private static String firstLine(String s) {
     if (s == null) return "unreadable";
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String line = nl < 0 ? s : s.substring(0, nl);
+    int marker = line.indexOf(" (start marker at");
+    return marker < 0 ? line : line.substring(0, marker);
   }
 }

@@ -56,6 +56,13 @@ final class RedisOption {
       throw UserError.usage("--redis-key-prefix: " + e.getMessage());
     }
     if (caFile != null) {
+      // Refused here, in the options' own words, rather than by the builder at build().
+      String scheme = url.toLowerCase(java.util.Locale.ROOT);
+      if (!scheme.startsWith("rediss://") && !scheme.startsWith("rediss-sentinel://")) {
+        throw UserError.usage(
+            "--redis-ca-file applies only to TLS, and --redis is not rediss://: set --redis"
+                + " rediss://host:port, or drop the CA file");
+      }
       try {
         builder.trustedCertificates(caFile);
       } catch (IllegalArgumentException e) {

@@ -51,6 +51,12 @@ final class ResumingStream {
   private volatile long silenceMs = silenceLimitMs; // of the current connection
   private volatile boolean silent;
   private String lastEventId;
+
+  /** How long a connection must have lasted for the next drop to start the waits over. */
+  static final long STEADY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private long openedNanos; // when the current connection was asked for
+  private boolean framed; // whether it brought a frame
   private String lostBecause;
   private long printed;
   private boolean connectedOnce;
@@ -108,6 +114,8 @@ final class ResumingStream {
   private String connectOnce() throws InterruptedException {
     HttpClient http = ServerClient.newHttpClient();
     current = http;
+    openedNanos = System.nanoTime();
+    framed = false;
     silenceMs = silenceLimitMs;
     lastReadNanos = System.nanoTime();
     lostBecause = null;
@@ -150,6 +158,10 @@ final class ResumingStream {
     } finally {
       current = null;
       http.shutdownNow();
+      // A connection that worked, and lasted: the next drop starts the waits over. Not one that
+      // only got its first frames: a server that sends its connected frames and ends at once
+      // (shutting down, a tiny max-duration) would be asked again every few hundred ms for good.
+      if (framed && System.nanoTime() - openedNanos >= STEADY_NANOS) backoff.reset();
     }
   }
 
@@ -164,19 +176,16 @@ final class ResumingStream {
 
   private String read(Iterator<String> lines) {
     SseParser parser = new SseParser();
-    boolean first = true;
     while (lines.hasNext()) {
       String line = lines.next();
       lastReadNanos = System.nanoTime();
       SseParser.Frame frame = parser.line(line);
       if (frame == null) continue;
-      if (first) { // the connection works: the next drop starts the waits over
-        backoff.reset();
-        connectedOnce = true;
-        first = false;
-      }
-      if (frame.data() != null && !handle(frame.data())) return null;
+      connectedOnce = true;
+      framed = true;
+      // The id first, as EventSource takes it: a reconnect frame's id is where to resume.
       if (frame.id() != null) lastEventId = frame.id();
+      if (frame.data() != null && !handle(frame.data())) return null;
       if (isStopped()) return null;
     }
     return lost(lostBecause != null ? lostBecause : "the server closed the stream");

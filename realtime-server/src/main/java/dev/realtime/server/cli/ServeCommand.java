@@ -137,20 +137,22 @@ final class ServeCommand implements Callable<Integer> {
     try {
       builder = RedisEngine.builder(settings.redisUrl()).keyPrefix(settings.redisKeyPrefix());
     } catch (IllegalArgumentException e) {
-      throw UserError.usage("--redis: " + e.getMessage());
+      throw UserError.usage(settings.described(Setting.REDIS) + ": " + e.getMessage());
     }
     if (settings.redisCaFile() != null) {
       try {
         builder.trustedCertificates(settings.redisCaFile());
       } catch (IllegalArgumentException e) {
         throw UserError.usage(
-            "--redis-ca-file: " + e.getMessage().replaceFirst("^trustedCertificates: ", ""));
+            settings.described(Setting.REDIS_CA_FILE)
+                + ": "
+                + e.getMessage().replaceFirst("^trustedCertificates: ", ""));
       }
     }
     try {
       return builder.build();
     } catch (IllegalArgumentException e) {
-      throw UserError.usage("--redis: " + e.getMessage());
+      throw UserError.usage(settings.described(Setting.REDIS) + ": " + e.getMessage());
     } catch (EngineException e) {
       throw UserError.failure(RedisOption.explain(e));
     }

@@ -23,8 +23,14 @@ final class SseParser {
   private String id;
   private StringBuilder data;
 
+  private boolean started; // a first line was seen: a byte order mark can only lead the stream
+
   /** Takes one line; returns the frame it completes (a blank line), or null. */
   Frame line(String line) {
+    if (!started) {
+      started = true;
+      if (line.startsWith("\uFEFF")) line = line.substring(1); // as EventSource drops it
+    }
     if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
     if (line.isEmpty()) {
       Frame frame =

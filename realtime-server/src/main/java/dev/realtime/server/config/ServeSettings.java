@@ -87,6 +87,15 @@ public final class ServeSettings {
    * came from, like {@code port=9000 (flag --port), secret=**** (environment REALTIME_SECRET)}. The
    * secret is never shown, nor the password of the Redis URL.
    */
+  /**
+   * How a setting was given, for an error about its value: {@code redis=redis://:****@host:6379
+   * (environment REALTIME_REDIS)}, the secret and a Redis password masked as in {@link #summary}.
+   */
+  public String described(Setting s) {
+    String value = shown.get(s);
+    return s.key() + (value == null ? "" : "=" + value) + " (" + sources.get(s) + ")";
+  }
+
   public String summary() {
     if (shown.isEmpty()) return "every setting at its default";
     StringJoiner line = new StringJoiner(", ");

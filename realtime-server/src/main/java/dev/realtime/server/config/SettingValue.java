@@ -109,12 +109,16 @@ record SettingValue(Setting setting, String text, String origin, String quoted) 
   private static String shown(Setting s, String text) {
     if (s == Setting.SECRET) return "****";
     if (s != Setting.REDIS) return text;
-    int start = text.indexOf("://");
-    int at = start < 0 ? -1 : text.indexOf('@', start + 3);
-    int slash = start < 0 ? -1 : text.indexOf('/', start + 3);
-    if (at < 0 || (slash >= 0 && slash < at)) return text; // no user info
-    String userInfo = text.substring(start + 3, at); // user:password, :password or password
-    String user = userInfo.substring(0, userInfo.indexOf(':') + 1);
-    return text.substring(0, start + 3) + user + "****" + text.substring(at);
+    // Everything between the scheme and the last '@' may be a password, whatever else the text
+    // holds: a password with '/' in it (base64), a mistyped "://", an '@' inside the password.
+    int at = text.lastIndexOf('@');
+    if (at < 0) return text; // no user info
+    int scheme = text.indexOf("://");
+    int start = scheme >= 0 && scheme < at ? scheme + 3 : Math.max(0, text.indexOf(':') + 1);
+    if (start > at) start = 0;
+    String userInfo = text.substring(start, at); // user:password, :password or password
+    int colon = userInfo.indexOf(':');
+    String user = colon >= 0 ? userInfo.substring(0, colon + 1) : "";
+    return text.substring(0, start) + user + "****" + text.substring(at);
   }
 }

@@ -149,7 +149,9 @@ final class SettingsFile {
       return new Entry(key, line, null, false, true);
     }
     if (v != JsonToken.START_ARRAY) {
-      return new Entry(key, line, v == JsonToken.VALUE_NULL ? null : p.getString(), false, false);
+      // YAML's nulls: no value, null, and ~ (which the parser hands over as text).
+      String value = v == JsonToken.VALUE_NULL ? null : p.getString();
+      return new Entry(key, line, "~".equals(value) ? null : value, false, false);
     }
     List<String> items = new ArrayList<>();
     while ((v = p.nextToken()) != JsonToken.END_ARRAY) {

@@ -194,8 +194,11 @@ public final class SettingsResolver {
     Duration idle = expireAfter == null ? History.DEFAULT.expireAfter() : expireAfter.duration();
     History history = max == 0 ? History.unlimited() : History.maxLength(max);
     if (idle == null || idle.isZero()) return history; // 0 is how to say "never" explicitly
-    if (idle.toMillis() < 1) {
-      throw expireAfter.reject("0 for never, or a duration of at least 1ms, like 7d");
+    if (idle.toMillis() < 1 || idle.compareTo(History.MAX_EXPIRE_AFTER) > 0) {
+      throw expireAfter.reject(
+          "0 for never, or a duration from 1ms to "
+              + History.MAX_EXPIRE_AFTER.toDays()
+              + "d, like 7d");
     }
     return history.expireAfter(idle);
   }

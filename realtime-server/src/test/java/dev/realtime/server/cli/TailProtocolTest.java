@@ -2,6 +2,8 @@ package dev.realtime.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,49 @@ class TailProtocolTest {
     System.arraycopy(more, 0, args, 5, more.length);
     return CompletableFuture.supplyAsync(
         () -> Main.run(out.writer(), err.writer(), args), r -> Thread.ofVirtual().start(r));
+  }
+
+  @Test
+  void theIdOfAReconnectFrameIsWhereTheNextConnectionResumes() throws Exception {
+    // The server moves a filtered stream's position past events it did not send, on its
+    // heartbeats and last frame: an EventSource takes that id, and so must tail.
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\n\n"
+                + "id: 8-0\ndata: {\"type\":\"reconnect\",\"timestamp\":1}\n\n",
+            "id: 9-0\ndata: " + event("9-0", "9") + "\n\n" + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "1");
+      assertThat(server.nextLastEventId()).isEqualTo("none");
+      assertThat(server.nextLastEventId()).isEqualTo("8-0");
+      assertThat(out.next()).isEqualTo(printed("9-0", "9"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  @Test
+  void aServerThatEndsEachStreamAtOnceIsAskedLessAndLessOften() throws Exception {
+    // Connected, then the end, four times: the waits double (they would stay at 125-250 ms if
+    // each connection's first frame counted as one that worked).
+    String connectedThenEnd = "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\n\n";
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            connectedThenEnd,
+            connectedThenEnd,
+            connectedThenEnd,
+            connectedThenEnd,
+            "id: 6-0\ndata: " + event("6-0", "6") + "\n\n" + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "1");
+      List<Long> waits = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String line = err.next();
+        assertThat(line).startsWith("realtime: the server closed the stream; reconnecting in ");
+        waits.add(Long.parseLong(line.replaceAll("\\D+", " ").trim().replaceAll(".* ", "")));
+      }
+      assertThat(waits.get(0)).isBetween(125L, 250L);
+      assertThat(waits.get(3)).as("waits " + waits).isBetween(1_000L, 2_000L);
+      assertThat(out.next()).isEqualTo(printed("6-0", "6"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
   }
 
   @Test

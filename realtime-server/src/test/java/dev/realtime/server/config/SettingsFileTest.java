@@ -46,6 +46,12 @@ class SettingsFileTest {
     assertThat(resolve("# nothing yet\n").sources().values()).containsOnly("default");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"port:\n", "port: null\n", "port: ~\n"})
+  void everyYamlNullCountsAsNotSet(String yaml) throws IOException {
+    assertThat(resolve(yaml).sources().get(Setting.PORT)).isEqualTo("default");
+  }
+
   @Test
   void anUnknownKeyIsNamedWithTheClosestKnownOneAndTheWholeList() throws IOException {
     Path file = yaml("port: 8080\nprot: 8081\n");

@@ -49,8 +49,10 @@ class SettingsResolverErrorsTest {
             + " unlimited",
         "HISTORY_MAX_LENGTH | 10k | history-max-length must be a whole number of entries, 0 for"
             + " unlimited",
-        "HISTORY_EXPIRE_AFTER | -PT1S | history-expire-after must be 0 for never, or a duration of"
-            + " at least 1ms, like 7d",
+        "HISTORY_EXPIRE_AFTER | -PT1S | history-expire-after must be 0 for never, or a duration"
+            + " from 1ms to 365000d, like 7d",
+        "HISTORY_EXPIRE_AFTER | 400000d | history-expire-after must be 0 for never, or a"
+            + " duration from 1ms to 365000d, like 7d",
         "HISTORY_EXPIRE_AFTER | week | history-expire-after must be " + DURATION
       })
   void aValueThatDoesNotParseIsNamedWithItsSourceAndTheAcceptedForm(
@@ -114,6 +116,21 @@ class SettingsResolverErrorsTest {
         .hasMessageStartingWith("--redis=http://user:****@cache:6379 (flag): redis must be a URL");
     assertFails(Map.of(), Map.of("REALTIME_REDIS", "tcp://hunter2@cache"), null)
         .hasMessageStartingWith("REALTIME_REDIS=tcp://****@cache (environment)");
+    // A mistyped "://", a password with '/' (base64 has them) or with '@': masked all the same.
+    assertFails(Map.of(), Map.of("REALTIME_REDIS", "redis:/:hunter2@localhost:6379"), null)
+        .hasMessageStartingWith("REALTIME_REDIS=redis:/:****@localhost:6379 (environment)");
+    assertFails(Map.of(), Map.of("REALTIME_REDIS", "rediss-sentinal://:hun/ter2@h:26379#m"), null)
+        .hasMessageStartingWith("REALTIME_REDIS=rediss-sentinal://:****@h:26379#m (environment)");
+    assertFails(Map.of(), Map.of("REALTIME_REDIS", "http://u:p@ss@cache"), null)
+        .hasMessageStartingWith("REALTIME_REDIS=http://u:****@cache (environment)");
+  }
+
+  @Test
+  void theSummaryMasksAPasswordWithASlash() {
+    ServeSettings s =
+        SettingsResolver.resolve(
+            Map.of(), Map.of("REALTIME_REDIS", "redis://:ab/cd@127.0.0.1:6379"), null);
+    assertThat(s.summary()).contains("redis=redis://:****@127.0.0.1:6379").doesNotContain("ab/cd");
   }
 
   @Test
