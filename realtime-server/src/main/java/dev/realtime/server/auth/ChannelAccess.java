@@ -1,7 +1,6 @@
 package dev.realtime.server.auth;
 
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -61,7 +60,7 @@ public final class ChannelAccess {
 
   /**
    * The channels to go on with after the authorizer's decision: {@code requested} when it allowed,
-   * the narrowed list when it narrowed (each channel once, in the order the authorizer gave).
+   * the narrowed list when it narrowed (each channel once, in the order of the request).
    *
    * @throws AuthException with the decision's status and message when it denied, or with 403 when
    *     it narrowed to no channel or to one that was not requested
@@ -81,8 +80,6 @@ public final class ChannelAccess {
           "none of the requested channels " + shown(requested) + " is allowed for this request");
     }
     Set<String> asked = new HashSet<>(requested);
-    // A repeated channel would be a second lane of a stream (each event twice) or a second emit.
-    narrowed = List.copyOf(new LinkedHashSet<>(narrowed));
     for (String channel : narrowed) {
       if (!asked.contains(channel)) {
         throw AuthException.forbidden(
@@ -93,7 +90,10 @@ public final class ChannelAccess {
                 + " to some of them, never add one");
       }
     }
-    return narrowed;
+    // In the request's order (a stream's connected frames come in it), each channel once (a
+    // repeat would be a second lane of a stream, each event twice, or a second emit).
+    Set<String> kept = new HashSet<>(narrowed);
+    return requested.stream().filter(kept::contains).distinct().toList();
   }
 
   private static String shown(List<String> channels) {

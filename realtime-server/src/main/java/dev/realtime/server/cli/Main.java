@@ -42,7 +42,8 @@ public final class Main implements Runnable {
    * accepted>}, without a stack trace.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+    // No @file expansion: '@team' is a channel name, not a file to read arguments from.
+    CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err).setExpandAtFiles(false);
     ServeCommand.addSettingOptions(cli.getSubcommands().get("serve"));
     cli.setParameterExceptionHandler(
         (e, arguments) -> {

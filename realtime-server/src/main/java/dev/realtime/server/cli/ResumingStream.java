@@ -76,8 +76,9 @@ final class ResumingStream {
 
   /**
    * Follows the stream until {@link #stop()} or {@code maxEvents} events. Reconnects after drops;
-   * throws a {@link UserError} when the server refuses the stream (a 4xx, or anything before the
-   * first connection worked: a wrong URL should fail, not retry forever).
+   * throws a {@link UserError} when the server refuses the stream (a 4xx other than 408 and 429,
+   * which say "later", or anything before the first connection worked: a wrong URL should fail, not
+   * retry forever).
    */
   void run() {
     Thread watchdog = Thread.ofVirtual().name("realtime-tail-watchdog").start(this::watch);
@@ -135,7 +136,10 @@ final class ResumingStream {
       try (Stream<String> lines = r.body()) {
         if (r.statusCode() != 200) {
           UserError error = client.error(r.statusCode(), lines.collect(Collectors.joining("\n")));
-          if (connectedOnce && r.statusCode() >= 500) return error.getMessage();
+          int status = r.statusCode();
+          if (connectedOnce && (status >= 500 || status == 408 || status == 429)) {
+            return error.getMessage(); // the server is busy or restarting: try again later
+          }
           throw error;
         }
         String type = r.headers().firstValue("Content-Type").orElse("none");

@@ -99,6 +99,14 @@ class ChannelAccessTest {
   }
 
   @Test
+  void aNarrowedListKeepsTheRequestsOrderAndEachChannelOnce() {
+    assertThat(
+            ChannelAccess.applyDecision(
+                AuthDecision.narrow(List.of("c", "a", "c")), List.of("a", "b", "c")))
+        .containsExactly("a", "c");
+  }
+
+  @Test
   void narrowToAChannelNotRequestedIsRefused() {
     assertThatThrownBy(
             () ->

@@ -24,6 +24,11 @@ final class ScriptedSseServer implements AutoCloseable {
   /** Ends a script: keep the connection open and send nothing more. */
   static final String HOLD = "\u0000hold";
 
+  /** A script that is an HTTP error instead of a stream: {@code refuse(429)}. */
+  static String refuse(int status) {
+    return "\u0000status " + status;
+  }
+
   private final HttpServer http;
   private final List<String> scripts;
   private final AtomicInteger next = new AtomicInteger();
@@ -54,6 +59,14 @@ final class ScriptedSseServer implements AutoCloseable {
     lastEventIds.add(id == null ? "none" : id);
     int n = next.getAndIncrement();
     String script = n < scripts.size() ? scripts.get(n) : HOLD;
+    if (script.startsWith("\u0000status ")) {
+      byte[] error = "{\"error\":\"not now\"}".getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().set("Content-Type", "application/json");
+      x.sendResponseHeaders(Integer.parseInt(script.substring(8)), error.length);
+      x.getResponseBody().write(error);
+      x.close();
+      return;
+    }
     x.getResponseHeaders().set("Content-Type", "text/event-stream");
     x.sendResponseHeaders(200, 0);
     OutputStream body = x.getResponseBody();

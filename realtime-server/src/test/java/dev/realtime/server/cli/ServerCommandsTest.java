@@ -7,11 +7,14 @@ import dev.realtime.redis.FreePorts;
 import dev.realtime.server.RealtimeServer;
 import dev.realtime.server.ServerConfig;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,6 +80,16 @@ class ServerCommandsTest {
                 + ",\"data\":\"{\\\"a\\\":1}\"}\n]\n");
     assertThat(realtime.channel(channel).history()).hasSize(2);
     assertThat(CliRun.of("history", "--url", url, "cli-never-written").ok()).isEqualTo("[]\n");
+  }
+
+  @Test
+  void aChannelNameStartingWithAtIsAChannelNotAnArgumentFile(@TempDir Path dir) throws Exception {
+    // picocli reads "@<path>" as a file of arguments when one by that name exists.
+    Path team = dir.resolve("team");
+    Files.writeString(team, "--help\n");
+    String channel = "@" + team.toAbsolutePath();
+    String id = emit(channel, "note", "1");
+    assertThat(realtime.channel(channel).history()).extracting(m -> m.id()).containsExactly(id);
   }
 
   @Test

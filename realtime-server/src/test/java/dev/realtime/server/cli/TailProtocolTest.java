@@ -52,6 +52,22 @@ class TailProtocolTest {
   }
 
   @Test
+  void busyAnswersAfterTheFirstConnectionAreRetriedNotFatal() throws Exception {
+    String connected = "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\n\n";
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            connected,
+            ScriptedSseServer.refuse(429),
+            ScriptedSseServer.refuse(408),
+            ScriptedSseServer.refuse(503),
+            "id: 6-0\ndata: " + event("6-0", "6") + "\n\n" + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "1");
+      assertThat(out.next()).isEqualTo(printed("6-0", "6"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  @Test
   void aServerThatEndsEachStreamAtOnceIsAskedLessAndLessOften() throws Exception {
     // Connected, then the end, four times: the waits double (they would stay at 125-250 ms if
     // each connection's first frame counted as one that worked).
