@@ -46,8 +46,9 @@ public interface Realtime extends AutoCloseable {
    * {@link #history()}: for channels that need another bound than the rest, such as short-lived
    * channels that should expire once idle. Retention is applied at each emit (trimming and
    * restarting the expiry, as {@link Builder#history} describes), so emits through handles with
-   * different retentions each apply their own; reading and subscribing are the same as through
-   * {@link #channel(String)}.
+   * different retentions each apply their own: one whose retention has no expiry leaves a running
+   * expiry as it is (on every engine, as Redis's XADD leaves a key's TTL). Reading and subscribing
+   * are the same as through {@link #channel(String)}.
    *
    * @throws InvalidNameException if the name is not a valid channel name
    */

@@ -59,8 +59,12 @@ final class ChannelLog {
       tail++;
       lastId = id;
       if (retention.isLengthLimited()) trimTo(retention.maxLength());
-      long idle = retention.expireAfter() == null ? 0 : retention.expireAfter().toMillis();
-      expiresAt = idle == 0 || idle > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + idle;
+      // An append with an expiry (re)arms it; one without leaves a running expiry as it is, as
+      // Redis's XADD leaves a key's TTL (the engines agree when handles of one channel differ).
+      if (retention.expireAfter() != null) {
+        long idle = retention.expireAfter().toMillis();
+        expiresAt = idle > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + idle;
+      }
       return id;
     }
   }

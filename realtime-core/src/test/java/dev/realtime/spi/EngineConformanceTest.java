@@ -193,6 +193,20 @@ public abstract class EngineConformanceTest {
   }
 
   @Test
+  void anAppendWithoutExpiryLeavesARunningExpiryAsItIs() throws Exception {
+    // Handles of one channel with different retention (Realtime.channel(name, History)): the
+    // engines agree, as Redis's XADD leaves a key's TTL alone.
+    String ch = channel("mixed-expiry");
+    History expiring = History.maxLength(100).expireAfter(Duration.ofMillis(500));
+    engine.append(append(ch, "e", "1", expiring)).join();
+    engine.append(append(ch, "e", "2", History.maxLength(100))).join();
+    assertThat(engine.read(ch, Range.after(EntryId.ZERO, 10)).join().entries()).hasSize(2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> engine.read(ch, Range.after(EntryId.ZERO, 10)).join().entries().isEmpty());
+  }
+
+  @Test
   void watchWakesOnEveryAppendUntilClosed() throws Exception {
     String ch = channel("watch");
     AtomicInteger wakes = new AtomicInteger();
