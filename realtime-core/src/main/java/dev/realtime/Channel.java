@@ -1,5 +1,6 @@
 package dev.realtime;
 
+import dev.realtime.spi.LogEntry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -41,6 +42,13 @@ public interface Channel {
    * engine's I/O thread: a result that is not ready at once completes on the Realtime's executor.
    */
   CompletableFuture<List<HistoryMessage>> historyAsync(HistoryQuery query);
+
+  /**
+   * Like {@link #historyAsync(HistoryQuery)}, as the stored entries, their data the JSON exactly as
+   * written (for transports that pass it on, as {@link Subscribe#onEntry} does for live entries).
+   * Entries that do not fit the schema are left out and reported to the error hook, as there.
+   */
+  CompletableFuture<List<LogEntry>> historyEntriesAsync(HistoryQuery query);
 
   /**
    * Starts a subscription and returns once it is registered: every message emitted after this

@@ -74,6 +74,25 @@ final class RealChannel implements Channel {
     return realtime.handOff(read(query)).thenApply(r -> toMessages(r.entries()));
   }
 
+  @Override
+  public CompletableFuture<List<LogEntry>> historyEntriesAsync(HistoryQuery query) {
+    return realtime.handOff(read(query)).thenApply(r -> checked(r.entries()));
+  }
+
+  /** The entries that fit the schema (each checked once); the others reported and left out. */
+  private List<LogEntry> checked(List<LogEntry> entries) {
+    List<LogEntry> fit = new ArrayList<>(entries.size());
+    for (LogEntry e : entries) {
+      try {
+        realtime.codec.check(e);
+        fit.add(e);
+      } catch (RealtimeException bad) {
+        realtime.errors.report(bad);
+      }
+    }
+    return fit;
+  }
+
   private CompletableFuture<ReadResult> read(HistoryQuery query) {
     realtime.checkOpen();
     EntryId from =

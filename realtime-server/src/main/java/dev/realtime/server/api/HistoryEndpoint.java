@@ -1,6 +1,5 @@
 package dev.realtime.server.api;
 
-import dev.realtime.HistoryMessage;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Realtime;
 import dev.realtime.server.auth.Action;
@@ -8,9 +7,10 @@ import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.http.Exchange;
 import dev.realtime.server.http.HttpError;
 import dev.realtime.server.http.JsonText;
-import java.util.LinkedHashMap;
+import dev.realtime.spi.LogEntry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code GET /api/realtime/channels/{channel}/history?limit=&start=&end=&latest=true}: a JSON array
@@ -29,27 +29,41 @@ public final class HistoryEndpoint {
     realtime.channel(channel);
     HistoryQuery query = query(x);
     gate.admit(x.presented(), Action.HISTORY, List.of(channel))
-        .thenCompose(allowed -> realtime.channel(channel).historyAsync(query))
+        .thenCompose(allowed -> realtime.channel(channel).historyEntriesAsync(query))
         .whenComplete(
-            (messages, error) -> {
+            (entries, error) -> {
               if (error != null) {
                 x.fail(error);
                 return;
               }
-              x.json(
-                  200,
-                  JsonText.MAPPER.writeValueAsBytes(
-                      messages.stream().map(HistoryEndpoint::shape).toList()));
+              x.json(200, array(entries));
             });
   }
 
-  private static Map<String, Object> shape(HistoryMessage m) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", m.id());
-    json.put("event", m.event());
-    json.put("channel", m.channel());
-    json.put("data", m.data());
-    return json;
+  /**
+   * The entries as a JSON array of {@code {"id","event","channel","data"}}, each {@code data} the
+   * stored JSON byte for byte (as the event stream sends it: big numbers and decimals as written).
+   */
+  static byte[] array(List<LogEntry> entries) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * entries.size());
+    out.write('[');
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry e = entries.get(i);
+      if (i > 0) out.write(',');
+      out.writeBytes(
+          ("{\"id\":"
+                  + JsonText.quote(e.idText())
+                  + ",\"event\":"
+                  + JsonText.quote(e.event())
+                  + ",\"channel\":"
+                  + JsonText.quote(e.channel())
+                  + ",\"data\":")
+              .getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(e.data().json());
+      out.write('}');
+    }
+    out.write(']');
+    return out.toByteArray();
   }
 
   static HistoryQuery query(Exchange x) {

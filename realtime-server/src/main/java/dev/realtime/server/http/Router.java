@@ -21,6 +21,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -118,28 +122,29 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
                   + " 'Transfer-Encoding: chunked'");
       return;
     }
-    QueryStringDecoder uri;
-    String malformed = null;
-    try {
-      // One more than accepted, so a query over the bound is refused, not cut short silently.
-      // Parameters are separated by '&' only, as browsers' URLSearchParams does: a ';' is part of
-      // the value (a channel named a;b), not the start of another parameter.
-      uri =
-          QueryStringDecoder.builder()
-              .charset(StandardCharsets.UTF_8)
-              .hasPath(true)
-              .maxParams(MAX_PARAMETERS + 1)
-              .semicolonIsNormalChar(true)
-              .build(request.uri());
-      uri.path();
-      int parameters = 0;
-      for (List<String> values : uri.parameters().values()) parameters += values.size();
-      if (parameters > MAX_PARAMETERS) {
-        malformed = "the query has over " + MAX_PARAMETERS + " parameters, the most accepted";
+    QueryStringDecoder uri = null;
+    String malformed = notAsciiOrNotUtf8(request.uri());
+    if (malformed == null) {
+      try {
+        // One more than accepted, so a query over the bound is refused, not cut short silently.
+        // Parameters are separated by '&' only, as browsers' URLSearchParams does: a ';' is part of
+        // the value (a channel named a;b), not the start of another parameter.
+        uri =
+            QueryStringDecoder.builder()
+                .charset(StandardCharsets.UTF_8)
+                .hasPath(true)
+                .maxParams(MAX_PARAMETERS + 1)
+                .semicolonIsNormalChar(true)
+                .build(request.uri());
+        uri.path();
+        int parameters = 0;
+        for (List<String> values : uri.parameters().values()) parameters += values.size();
+        if (parameters > MAX_PARAMETERS) {
+          malformed = "the query has over " + MAX_PARAMETERS + " parameters, the most accepted";
+        }
+      } catch (IllegalArgumentException e) {
+        malformed = "the request URI is malformed (" + e.getMessage() + "): percent-encode it";
       }
-    } catch (IllegalArgumentException e) {
-      uri = null;
-      malformed = "the request URI is malformed (" + e.getMessage() + "): percent-encode it";
     }
     if (malformed != null) {
       new Exchange(ctx, request, new QueryStringDecoder("/"), responses, metrics)
@@ -151,6 +156,47 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       route(x, request.method(), uri.path());
     } catch (RuntimeException e) {
       x.fail(e);
+    }
+  }
+
+  /**
+   * Why {@code uri} is not a request target whose names read back as sent, or null: a request
+   * target is ASCII (raw UTF-8 would be read as Latin-1, storing under a garbled name), and what
+   * its percent-escapes spell must be UTF-8 (Netty's decoder would put U+FFFD for what is not, so
+   * different names would meet in one channel).
+   */
+  static String notAsciiOrNotUtf8(String uri) {
+    ByteArrayOutputStream bytes = null;
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c <= 0x20 || c >= 0x7F) {
+        return "the request URI has a character that is not printable ASCII ("
+            + String.format("U+%04X", (int) c)
+            + " at position "
+            + i
+            + "): percent-encode names as UTF-8";
+      }
+      if (c == '%' && i + 2 < uri.length()) {
+        int hi = Character.digit(uri.charAt(i + 1), 16),
+            lo = Character.digit(uri.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) continue; // the decoder names a malformed escape
+        if (bytes == null) bytes = new ByteArrayOutputStream(uri.length());
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else if (bytes != null) {
+        bytes.write(c);
+      }
+    }
+    if (bytes == null) return null;
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return null;
+    } catch (CharacterCodingException e) {
+      return "the request URI's percent-escapes are not UTF-8: percent-encode names as UTF-8";
     }
   }
 

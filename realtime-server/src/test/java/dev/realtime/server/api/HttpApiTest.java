@@ -402,4 +402,59 @@ class HttpApiTest {
     }
     return line.toString();
   }
+
+  @Test
+  void aPercentEncodedChannelThatIsNotUtf8IsRefusedNotReplaced() {
+    // Decoded with replacement, %C3 and %E2%82 would both be the channel U+FFFD.
+    for (String name : List.of("%C3", "%E2%82", "ok%FF")) {
+      Answer a =
+          HttpCalls.post(api + "/channels/" + name + "/events", "{\"event\":\"e\",\"data\":1}");
+      assertThat(a.status()).as(name + ": " + a.body()).isEqualTo(400);
+      assertThat(a.error()).contains("percent-escapes are not UTF-8");
+    }
+    assertThat(realtime.channel("\uFFFD").history()).isEmpty();
+    Answer fine =
+        HttpCalls.post(api + "/channels/caf%C3%A9/events", "{\"event\":\"e\",\"data\":1}");
+    assertThat(fine.status()).as(fine.body()).isEqualTo(201);
+    assertThat(realtime.channel("caf\u00e9").history()).hasSize(1);
+  }
+
+  @Test
+  void rawNonAsciiInTheRequestTargetIsRefusedNotStoredUnderAGarbledName() throws Exception {
+    String body = "{\"event\":\"e\",\"data\":1}";
+    byte[] request =
+        ("POST /api/realtime/channels/caf\u00e9/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body)
+            .getBytes(StandardCharsets.UTF_8);
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request);
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 400").contains("not printable ASCII (U+00C3");
+    assertThat(realtime.channel("caf\u00c3\u00a9").history()).isEmpty();
+  }
+
+  @Test
+  void historyAnswersEachEntrysDataAsStoredLikeTheStream() {
+    String data = "{\"x\":1.50,\"big\":123456789012345678901234567890.000}";
+    Answer emit =
+        HttpCalls.post(api + "/channels/dec/events", "{\"event\":\"e\",\"data\":" + data + "}");
+    assertThat(emit.status()).isEqualTo(201);
+    try (SseRecorder sse = SseRecorder.open(api + "?channel=dec&history=10")) {
+      assertThat(sse.events(1).get(0).data()).contains("\"data\":" + data);
+    }
+    Answer history = HttpCalls.get(api + "/channels/dec/history");
+    assertThat(history.body())
+        .isEqualTo(
+            "[{\"id\":\""
+                + emit.json().get("id").asString()
+                + "\",\"event\":\"e\",\"channel\":\"dec\",\"data\":"
+                + data
+                + "}]");
+  }
 }
