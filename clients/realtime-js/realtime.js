@@ -11,6 +11,8 @@ const STABLE_MS = 1000; // a connection up this long was a success, even if it d
 const RECONNECT_SPREAD_MS = 250; // clients asked to reconnect spread over this long
 const MAX_REQUEST_TARGET = 65536 - "GET  HTTP/1.1".length; // the server reads request lines to 64 KiB
 const LONGEST_ID = "18446744073709551615-18446744073709551615";
+const MAX_TIMER_MS = 2147483647; // setTimeout's limit: longer fires at once
+const ID = /^\d{1,20}-\d{1,20}$/; // <ms>-<seq>
 
 const DEFAULTS = {
   url: "/api/realtime",
@@ -61,12 +63,16 @@ class Connection {
       );
     }
     const { initialMs, maxMs } = backoff;
-    if (!(Number.isFinite(initialMs) && initialMs > 0 && Number.isFinite(maxMs) && maxMs >= initialMs)) {
-      throw new RangeError(`backoff ${JSON.stringify(backoff)} needs 0 < initialMs <= maxMs, in milliseconds`);
+    if (!(Number.isFinite(initialMs) && initialMs > 0 && Number.isFinite(maxMs) && maxMs >= initialMs && maxMs <= MAX_TIMER_MS)) {
+      throw new RangeError(
+        `backoff ${JSON.stringify(backoff)} needs 0 < initialMs <= maxMs <= ${MAX_TIMER_MS}, in milliseconds`,
+      );
     }
     const watchdog = this.#o.heartbeatTimeoutMs;
-    if (!(Number.isFinite(watchdog) && watchdog >= 0)) {
-      throw new RangeError(`heartbeatTimeoutMs ${watchdog} is not a number of milliseconds (0 turns it off)`);
+    if (!(Number.isFinite(watchdog) && watchdog >= 0 && watchdog <= MAX_TIMER_MS)) {
+      throw new RangeError(
+        `heartbeatTimeoutMs ${watchdog} is not a number of milliseconds from 0 (off) to ${MAX_TIMER_MS}`,
+      );
     }
     this.#watchdogMs = watchdog;
     this.#watchdogGiven = options.heartbeatTimeoutMs !== undefined;
@@ -199,7 +205,9 @@ class Connection {
     // earlier server said it sends no heartbeat.
     if (!this.#watchdogGiven) this.#watchdogMs = this.#o.heartbeatTimeoutMs;
     this.#kickWatchdog(generation);
-    const connection = { connected: false, since: 0, delivered: false };
+    // channels: what this request asked for (a bare id line is the position of its only channel;
+    // addChannel may change this.#channels meanwhile).
+    const connection = { connected: false, since: 0, delivered: false, channels: [...this.#channels] };
     try {
       const headers = { Accept: "text/event-stream" };
       // A token function that never settles must not hold the client: the watchdog aborts it.
@@ -301,7 +309,8 @@ class Connection {
   #kickWatchdog(generation) {
     clearTimeout(this.#watchdog);
     const ms = this.#watchdogMs;
-    if (!ms) return;
+    // A timer over 2^31-1 ms fires at once in browsers and Node: a watchdog that long is none.
+    if (!ms || ms > MAX_TIMER_MS) return;
     this.#watchdog = setTimeout(() => {
       if (generation !== this.#generation) return;
       this.#abort?.abort(new RealtimeError(`no data for ${ms} ms: the connection is dead`));
@@ -370,17 +379,22 @@ class Connection {
           this.#watchdogMs = 3 * message.heartbeatMs;
           this.#kickWatchdog(this.#generation);
         }
-        this.#remember(id, message.channel);
+        this.#remember(id, connection, message.channel);
         // Only the last connected frame carries an id: every channel's starting position.
         if (id !== null) onConnected();
         return null;
+      // Control frames may carry an id line too: the server moved positions past entries it did
+      // not send (filtered out by events=, or skipped by a gap); a resume starts from there.
       case "reconnect":
+        this.#remember(id, connection);
         return "reconnect";
       case "error":
+        this.#remember(id, connection);
         this.#lastServerError = `the server ended the stream: ${message.error}`;
         return "error";
       case "gap":
         connection.delivered = true;
+        this.#remember(id, connection);
         if (!this.#channels.includes(message.channel)) return null;
         // The server goes on from resumedFrom: so does the position, or a drop right now would
         // report the same gap twice.
@@ -391,6 +405,7 @@ class Connection {
         break;
       default:
         connection.delivered = true;
+        this.#remember(id, connection);
         return null; // ping and future control frames
     }
     connection.delivered = true;
@@ -400,35 +415,46 @@ class Connection {
     }
     const last = this.#positions.get(channel);
     if (last && compareIds(message.id, last) <= 0) return null; // delivered already
-    this.#remember(id, channel);
+    this.#remember(id, connection, channel);
     this.#positions.set(channel, message.id);
     call(this.#o.onData, { id: message.id, event: message.event, data: message.data, channel });
     return null;
   }
 
-  // An id line is one position (a one-channel stream) or channel=position pairs.
-  #remember(id, channel) {
+  // An id line is one position (a stream that asked for one channel: that request's channel) or
+  // channel=position pairs. Positions only move forward.
+  #remember(id, connection, channel) {
     if (!id) return;
     if (!id.includes("=")) {
-      if (channel && this.#channels.includes(channel)) this.#positions.set(channel, id);
+      const only = channel ?? (connection.channels.length === 1 ? connection.channels[0] : null);
+      this.#advance(only, id);
       return;
     }
     for (const pair of id.split("&")) {
       const eq = pair.indexOf("=");
-      const name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, " "));
-      const position = pair.slice(eq + 1);
-      const known = this.#positions.get(name);
-      if (this.#channels.includes(name) && (!known || compareIds(position, known) > 0)) {
-        this.#positions.set(name, position);
+      let name;
+      try {
+        name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, " "));
+      } catch {
+        continue; // not a pair this server wrote
       }
+      this.#advance(name, pair.slice(eq + 1));
     }
+  }
+
+  #advance(channel, position) {
+    if (!channel || !this.#channels.includes(channel) || !ID.test(position)) return;
+    const known = this.#positions.get(channel);
+    if (!known || compareIds(position, known) > 0) this.#positions.set(channel, position);
   }
 
   #failed(error, retryable, connection) {
     this.#stop();
     if (!retryable) return this.#giveUp(error);
+    // A drop after a connection that worked is no failed attempt: the count starts over, and
+    // maxAttempts: N allows N failed attempts after it.
     if (this.#succeeded(connection)) this.#failures = 0;
-    this.#failures++;
+    else this.#failures++;
     if (this.#failures >= this.#o.maxAttempts) {
       return this.#giveUp(
         new RealtimeError(`gave up after ${this.#failures} failed attempts: ${error.message}`, {
@@ -442,7 +468,7 @@ class Connection {
     call(this.#o.onError, error);
     if (generation !== this.#generation || this.#status === "closed") return; // the handler acted
     const { initialMs, maxMs } = this.#o.backoff;
-    const ceiling = Math.min(maxMs, initialMs * 2 ** (this.#failures - 1)); // initialMs first
+    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, this.#failures - 1)); // initialMs first
     const delay = ceiling / 2 + (Math.random() * ceiling) / 2; // growing, with jitter
     this.#emitStatus("reconnecting");
     if (generation !== this.#generation || this.#status === "closed") return;
@@ -559,6 +585,10 @@ function defined(object) {
 function checkChannel(channel) {
   if (typeof channel !== "string" || channel.length === 0 || new TextEncoder().encode(channel).length > 256) {
     throw new RangeError(`channel ${JSON.stringify(channel)} must be 1 to 256 bytes of UTF-8`);
+  }
+  // A lone surrogate has no UTF-8: the URL would carry U+FFFD, a channel no frame would match.
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(channel)) {
+    throw new RangeError(`channel ${JSON.stringify(channel)} has a lone surrogate: it must be well-formed text`);
   }
   return channel;
 }

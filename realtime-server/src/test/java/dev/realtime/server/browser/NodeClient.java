@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class NodeClient implements AutoCloseable {
   static final Path CLIENT = Path.of("../clients/realtime-js/realtime.js").toAbsolutePath();
   static final Path DRIVER = Path.of("src/test/node/client-driver.mjs").toAbsolutePath();
-  static final JsonMapper JSON = JsonMapper.builder().build();
+  // Non-ASCII written as \\u escapes: a lone surrogate reaches Node as it is (UTF-8 has none).
+  static final JsonMapper JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
   private final Process process;
   private final Writer commands;
