@@ -76,14 +76,16 @@ public final class HistoryEndpoint {
         throw HttpError.badRequest("latest '" + latest + "' is not true or false");
       }
     }
-    int n =
-        limit == null
-            ? HistoryQuery.DEFAULT_LIMIT
-            : (int) Math.min(Integer.MAX_VALUE, number("limit", limit, 1L));
-    if (n > HistoryQuery.MAX_LIMIT) {
+    long asked = limit == null ? HistoryQuery.DEFAULT_LIMIT : number("limit", limit, 1L);
+    if (asked > HistoryQuery.MAX_LIMIT) {
       throw HttpError.badRequest(
-          "limit " + n + " is over " + HistoryQuery.MAX_LIMIT + ", the most one request returns");
+          "limit "
+              + asked
+              + " is over "
+              + HistoryQuery.MAX_LIMIT
+              + ", the most one request returns");
     }
+    int n = (int) asked;
     HistoryQuery q = newest ? HistoryQuery.latest(n) : HistoryQuery.limit(n);
     String start = x.param("start");
     String end = x.param("end");

@@ -124,6 +124,10 @@ class HttpApiTest {
     expect(HttpCalls.post(api + "/events", "{\"event\":\"a\",\"data\":1}"), 400, "\"channels\"");
     expect(HttpCalls.get(api + "/channels/room/history?limit=0"), 400, "limit '0'");
     expect(HttpCalls.get(api + "/channels/room/history?limit=5000"), 400, "1000");
+    expect( // the value sent, not what an int would hold
+        HttpCalls.get(api + "/channels/room/history?limit=99999999999"),
+        400,
+        "limit 99999999999 is over 1000");
     expect(
         HttpCalls.get(api + "/channels/room/history?limit=99999999999999999999"),
         400,
