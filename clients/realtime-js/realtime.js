@@ -379,7 +379,9 @@ class Connection {
           this.#watchdogMs = 3 * message.heartbeatMs;
           this.#kickWatchdog(this.#generation);
         }
-        this.#remember(id, connection, message.channel);
+        // The server's starting positions hold even when behind ours (its log was reset, say):
+        // later events are new ones, not ones delivered already.
+        this.#remember(id, connection, message.channel, true);
         // Only the last connected frame carries an id: every channel's starting position.
         if (id !== null) onConnected();
         return null;
@@ -422,12 +424,12 @@ class Connection {
   }
 
   // An id line is one position (a stream that asked for one channel: that request's channel) or
-  // channel=position pairs. Positions only move forward.
-  #remember(id, connection, channel) {
+  // channel=position pairs. Positions only move forward, but for a connected frame's (starting).
+  #remember(id, connection, channel, starting = false) {
     if (!id) return;
     if (!id.includes("=")) {
       const only = channel ?? (connection.channels.length === 1 ? connection.channels[0] : null);
-      this.#advance(only, id);
+      this.#advance(only, id, starting);
       return;
     }
     for (const pair of id.split("&")) {
@@ -438,14 +440,14 @@ class Connection {
       } catch {
         continue; // not a pair this server wrote
       }
-      this.#advance(name, pair.slice(eq + 1));
+      this.#advance(name, pair.slice(eq + 1), starting);
     }
   }
 
-  #advance(channel, position) {
+  #advance(channel, position, starting) {
     if (!channel || !this.#channels.includes(channel) || !ID.test(position)) return;
     const known = this.#positions.get(channel);
-    if (!known || compareIds(position, known) > 0) this.#positions.set(channel, position);
+    if (starting || !known || compareIds(position, known) > 0) this.#positions.set(channel, position);
   }
 
   #failed(error, retryable, connection) {

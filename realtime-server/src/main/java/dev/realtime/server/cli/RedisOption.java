@@ -58,7 +58,10 @@ final class RedisOption {
     if (caFile != null) {
       // Refused here, in the options' own words, rather than by the builder at build().
       String scheme = url.toLowerCase(java.util.Locale.ROOT);
-      if (!scheme.startsWith("rediss://") && !scheme.startsWith("rediss-sentinel://")) {
+      if (!scheme.startsWith("rediss://")
+          && !scheme.startsWith("rediss-sentinel://")
+          && !scheme.startsWith("redis+ssl://")
+          && !scheme.startsWith("redis+tls://")) {
         throw UserError.usage(
             "--redis-ca-file applies only to TLS, and --redis is not rediss://: set --redis"
                 + " rediss://host:port, or drop the CA file");

@@ -107,7 +107,7 @@ final class SettingsFile {
       while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
         String key = p.currentName();
         int line = p.currentTokenLocation().getLineNr();
-        entries.add(entry(p, key, line, name));
+        entries.add(entry(p, key, line, name, content));
       }
       // A second document (after ---) would otherwise be dropped in silence, settings and all.
       while ((t = p.nextToken()) != null) {
@@ -132,7 +132,7 @@ final class SettingsFile {
     return entries;
   }
 
-  private static Entry entry(JsonParser p, String key, int line, String name) {
+  private static Entry entry(JsonParser p, String key, int line, String name, String content) {
     JsonToken v = p.nextToken();
     if (p instanceof YAMLParser y && y.isCurrentAlias()) {
       throw new IllegalArgumentException(
@@ -149,9 +149,11 @@ final class SettingsFile {
       return new Entry(key, line, null, false, true);
     }
     if (v != JsonToken.START_ARRAY) {
-      // YAML's nulls: no value, null, and ~ (which the parser hands over as text).
+      // YAML's nulls: no value, null, and a plain ~ (which the parser hands over as text; a quoted
+      // "~" is the text ~).
       String value = v == JsonToken.VALUE_NULL ? null : p.getString();
-      return new Entry(key, line, "~".equals(value) ? null : value, false, false);
+      if ("~".equals(value) && isPlain(p, content)) value = null;
+      return new Entry(key, line, value, false, false);
     }
     List<String> items = new ArrayList<>();
     while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -168,6 +170,14 @@ final class SettingsFile {
       if (v != JsonToken.VALUE_NULL) items.add(p.getString());
     }
     return new Entry(key, line, String.join(",", items), true, false);
+  }
+
+  /** Whether the current scalar is written without quotes (its first character is no quote). */
+  private static boolean isPlain(JsonParser p, String content) {
+    long at = p.currentTokenLocation().getCharOffset();
+    if (at < 0 || at >= content.length()) return true;
+    char c = content.charAt((int) at);
+    return c != '"' && c != '\'';
   }
 
   /** The lines of a SnakeYAML message that say what is wrong, without its copy of the input. */

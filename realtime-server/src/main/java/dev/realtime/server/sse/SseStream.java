@@ -654,7 +654,7 @@ public final class SseStream {
             () -> {
               // The socket is backed up: the reason goes after what is queued, then the connection
               // closes whether or not the client reads it.
-              channel.writeAndFlush(SseFrames.chunk(SseFrames.error(reason)));
+              channel.writeAndFlush(SseFrames.chunk(withIdIfBehind(SseFrames.error(reason))));
               channel.close();
             });
   }

@@ -56,6 +56,21 @@ class CliMessagesTest {
             "1");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errorLine()).contains("--redis-ca-file").doesNotContain("trustedCertificates(");
+    // Lettuce's other spellings of TLS are TLS too: the CA file is taken (the connection then
+    // fails, nothing listens on port 1).
+    for (String tls : List.of("redis+tls", "redis+ssl")) {
+      CliRun other =
+          CliRun.of(
+              "emit",
+              "--redis",
+              tls + "://127.0.0.1:1",
+              "--redis-ca-file",
+              pem.toString(),
+              "c",
+              "e",
+              "1");
+      assertThat(other.errorLine()).as(tls).doesNotContain("applies only to TLS");
+    }
   }
 
   /** Jackson's internal location text ends up in the user's error line. */

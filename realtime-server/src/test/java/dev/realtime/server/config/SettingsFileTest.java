@@ -53,6 +53,14 @@ class SettingsFileTest {
   }
 
   @Test
+  void aQuotedTildeIsTheTextTilde() throws IOException {
+    assertThat(resolve("redis: redis://h:6379\nredis-key-prefix: \"~\"\n").redisKeyPrefix())
+        .isEqualTo("~");
+    assertThat(resolve("redis: redis://h:6379\nredis-key-prefix: '~'\n").redisKeyPrefix())
+        .isEqualTo("~");
+  }
+
+  @Test
   void anUnknownKeyIsNamedWithTheClosestKnownOneAndTheWholeList() throws IOException {
     Path file = yaml("port: 8080\nprot: 8081\n");
     assertFails(file)
