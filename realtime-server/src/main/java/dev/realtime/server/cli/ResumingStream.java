@@ -57,6 +57,7 @@ final class ResumingStream {
 
   private long openedNanos; // when the current connection was asked for
   private boolean framed; // whether it brought a frame
+  private boolean delivered; // whether it brought an event
   private String lostBecause;
   private long printed;
   private boolean connectedOnce;
@@ -117,6 +118,7 @@ final class ResumingStream {
     current = http;
     openedNanos = System.nanoTime();
     framed = false;
+    delivered = false;
     silenceMs = silenceLimitMs;
     lastReadNanos = System.nanoTime();
     lostBecause = null;
@@ -162,10 +164,13 @@ final class ResumingStream {
     } finally {
       current = null;
       http.shutdownNow();
-      // A connection that worked, and lasted: the next drop starts the waits over. Not one that
-      // only got its first frames: a server that sends its connected frames and ends at once
+      // A connection that worked (delivered an event, or lasted): the next drop starts the waits
+      // over. Not one that only got its first frames: a server that sends its connected frames and
+      // ends at once
       // (shutting down, a tiny max-duration) would be asked again every few hundred ms for good.
-      if (framed && System.nanoTime() - openedNanos >= STEADY_NANOS) backoff.reset();
+      if (delivered || (framed && System.nanoTime() - openedNanos >= STEADY_NANOS)) {
+        backoff.reset();
+      }
     }
   }
 
@@ -211,6 +216,7 @@ final class ResumingStream {
       line.set("data", json.get("data"));
       out.println(EmitCommand.JSON.writeValueAsString(line));
       out.flush();
+      delivered = true;
       // A PrintWriter keeps its write errors to itself, and the JVM ignores SIGPIPE: without this
       // a tail whose reader went away (| head -1) would follow the stream forever.
       if (out.checkError() || ++printed == maxEvents) stopped.countDown();

@@ -27,6 +27,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +136,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .hasPath(true)
                 .maxParams(MAX_PARAMETERS + 1)
                 .semicolonIsNormalChar(true)
-                .build(request.uri());
+                .build(originForm(request.uri()));
         uri.path();
         int parameters = 0;
         for (List<String> values : uri.parameters().values()) parameters += values.size();
@@ -157,6 +158,27 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (RuntimeException e) {
       x.fail(e);
     }
+  }
+
+  /**
+   * The path and query of a request target: an absolute-form one ({@code http://host/path?q}, which
+   * RFC 9112 (3.2.2) has servers accept, as a proxy sends) without its scheme and authority.
+   */
+  static String originForm(String uri) {
+    int scheme = uri.indexOf("://");
+    if (scheme < 0 || uri.startsWith("/")) return uri;
+    String name = uri.substring(0, scheme).toLowerCase(Locale.ROOT);
+    if (!name.equals("http") && !name.equals("https")) return uri;
+    int from = scheme + 3, end = uri.length();
+    for (int i = from; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c == '/' || c == '?' || c == '#') {
+        end = i;
+        break;
+      }
+    }
+    String rest = uri.substring(end);
+    return rest.startsWith("/") ? rest : "/" + rest;
   }
 
   /**

@@ -461,4 +461,28 @@ class HttpApiTest {
                 + data
                 + "}]");
   }
+
+  @Test
+  void anAbsoluteFormRequestTargetIsServedLikeItsPath() throws Exception {
+    // As a proxy sends it (RFC 9112, 3.2.2: servers must accept it).
+    String body = "{\"event\":\"e\",\"data\":7}";
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST http://127.0.0.1:"
+                      + server.port()
+                      + "/api/realtime/channels/abs/events HTTP/1.1\r\nHost: x\r\n"
+                      + "Connection: close\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.US_ASCII));
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 201");
+    assertThat(realtime.channel("abs").history()).hasSize(1);
+  }
 }

@@ -52,6 +52,25 @@ class TailProtocolTest {
   }
 
   @Test
+  void aConnectionThatDeliveredAnEventStartsTheWaitsOver() throws Exception {
+    // Each connection delivers an event and ends at once: no waits growing as for failed ones.
+    String[] scripts = new String[5];
+    for (int i = 0; i < 4; i++) {
+      scripts[i] = "id: " + (6 + i) + "-0\ndata: " + event((6 + i) + "-0", "" + i) + "\n\n";
+    }
+    scripts[4] = "id: 10-0\ndata: " + event("10-0", "4") + "\n\n" + ScriptedSseServer.HOLD;
+    try (ScriptedSseServer server = new ScriptedSseServer(scripts)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "5");
+      for (int i = 0; i < 4; i++) {
+        String line = err.next();
+        long wait = Long.parseLong(line.replaceAll("\\D+", " ").trim().replaceAll(".* ", ""));
+        assertThat(wait).as(line).isBetween(125L, 250L);
+      }
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  @Test
   void busyAnswersAfterTheFirstConnectionAreRetriedNotFatal() throws Exception {
     String connected = "id: 5-0\ndata: {\"type\":\"connected\",\"channel\":\"a\"}\n\n";
     try (ScriptedSseServer server =
