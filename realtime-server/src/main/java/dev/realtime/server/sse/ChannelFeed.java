@@ -281,11 +281,14 @@ final class ChannelFeed {
    * after their entry up to {@code resumedFrom}, or the log's end when null) and join.
    */
   private void releaseWaiting(Map<EntryId, List<Lane>> skipped, String resumedFrom) {
+    // Their position moves as the feed's did: to just before resumedFrom (a resume from there is
+    // not told of the same gap again).
+    String moved = resumedFrom == null ? null : EntryId.parse(resumedFrom).predecessor().toString();
     for (var e : skipped.entrySet()) {
       byte[] frame = SseFrames.gap(name, e.getKey().toString(), resumedFrom);
       for (Lane lane : e.getValue()) {
         LoopFanout f = fanout(lane);
-        f.add(new Skipped(lane, frame, null));
+        f.add(new Skipped(lane, frame, moved));
         f.add(new Join(lane));
       }
     }
