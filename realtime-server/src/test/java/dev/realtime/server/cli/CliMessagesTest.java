@@ -9,8 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
@@ -91,31 +89,6 @@ class CliMessagesTest {
     assertThat(parser.line("\uFEFFdata: x")).isNull();
     assertThat(parser.line("id: 6-0")).isNull();
     assertThat(parser.line("")).isEqualTo(new SseParser.Frame("6-0", "x"));
-  }
-
-  @Test
-  void tailLosesNoEventBehindABom() throws Exception {
-    LineQueue out = new LineQueue();
-    LineQueue err = new LineQueue();
-    String ev = "{\"id\":\"6-0\",\"data\":6,\"event\":\"e\",\"channel\":\"a\"}";
-    try (ScriptedSseServer server =
-        new ScriptedSseServer("\uFEFFdata: " + ev + "\nid: 6-0\n\n" + ScriptedSseServer.HOLD)) {
-      CompletableFuture<Integer> exit =
-          CompletableFuture.supplyAsync(
-              () ->
-                  Main.run(
-                      out.writer(),
-                      err.writer(),
-                      "tail",
-                      "--url",
-                      server.url(),
-                      "a",
-                      "--seconds=3",
-                      "--max-events=1"),
-              r -> Thread.ofVirtual().start(r));
-      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
-      assertThat(out.poll(0)).as("the event").isNotNull();
-    }
   }
 
   static String anyCertificatePem() throws Exception {

@@ -35,6 +35,19 @@ class TailProtocolTest {
   }
 
   @Test
+  void aByteOrderMarkBeforeTheFirstFrameLosesNoEvent() throws Exception {
+    // EventSource drops one leading BOM; glued to the first field name it would hide that data
+    // while its id was taken, and the event would be acknowledged unprinted.
+    try (ScriptedSseServer server =
+        new ScriptedSseServer(
+            "\uFEFFdata: " + event("6-0", "6") + "\nid: 6-0\n\n" + ScriptedSseServer.HOLD)) {
+      CompletableFuture<Integer> exit = tail(server, "--max-events", "1");
+      assertThat(out.next()).isEqualTo(printed("6-0", "6"));
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  @Test
   void theIdOfAReconnectFrameIsWhereTheNextConnectionResumes() throws Exception {
     // The server moves a filtered stream's position past events it did not send, on its
     // heartbeats and last frame: an EventSource takes that id, and so must tail.
