@@ -478,7 +478,7 @@ public final class SseStream {
       positions[lane.index] = movedTo;
       idBehind = true;
     }
-    channel.writeAndFlush(SseFrames.chunk(withIdIfBehind(frame)), channel.voidPromise());
+    channel.writeAndFlush(chunkWithIdIfBehind(frame), channel.voidPromise());
   }
 
   /** Sends what {@link #writeLive} wrote (event loop). */
@@ -541,31 +541,31 @@ public final class SseStream {
   private static final Object PING = new Object();
 
   /**
-   * {@code frame} with an id line first when the positions moved past the last one the client got
-   * (event loop): an EventSource takes the id of any frame, so its Last-Event-ID catches up.
+   * {@code frame} as a chunk, with an id line first when the positions moved past the last one the
+   * client got (event loop): an EventSource takes the id of any frame, so its Last-Event-ID catches
+   * up.
    */
-  private byte[] withIdIfBehind(byte[] frame) {
-    if (!idBehind) return frame;
+  private ByteBuf chunkWithIdIfBehind(byte[] frame) {
+    byte[] id = idBehind ? idLine() : null;
     idBehind = false;
-    byte[] id =
-        ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[id.length + frame.length];
-    System.arraycopy(id, 0, out, 0, id.length);
-    System.arraycopy(frame, 0, out, id.length, frame.length);
-    return out;
+    return SseFrames.chunk(frame, 0, frame.length, id);
+  }
+
+  /** This stream's id line: every channel's position. */
+  private byte[] idLine() {
+    return ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private ByteBuf frameOf(Object item) {
     if (item instanceof ByteBuf b) return b;
-    if (item == PING)
-      return SseFrames.chunk(withIdIfBehind(SseFrames.ping(System.currentTimeMillis())));
+    if (item == PING) return chunkWithIdIfBehind(SseFrames.ping(System.currentTimeMillis()));
     if (item instanceof Moved m) {
       if (m.position() != null) {
         positions[m.channelIndex()] = m.position();
         idBehind = true;
       }
-      return SseFrames.chunk(withIdIfBehind(m.frame()));
+      return chunkWithIdIfBehind(m.frame());
     }
     Pending p = (Pending) item;
     positions[p.channelIndex()] = p.entry().idText();
@@ -577,10 +577,7 @@ public final class SseStream {
   private ByteBuf multiChannelFrame(LogEntry entry) {
     byte[] frame = SseFrames.event(entry);
     int offset = SseFrames.dataOffset(entry);
-    byte[] idLine =
-        ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-    return SseFrames.chunk(frame, offset, frame.length - offset, idLine);
+    return SseFrames.chunk(frame, offset, frame.length - offset, idLine());
   }
 
   /**
@@ -611,7 +608,7 @@ public final class SseStream {
             channel.close();
             return;
           }
-          channel.write(SseFrames.chunk(withIdIfBehind(lastFrame)), channel.voidPromise());
+          channel.write(chunkWithIdIfBehind(lastFrame), channel.voidPromise());
           channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
           // A client that stopped reading never lets that write complete, and with the stream
           // closed nothing else watches it any more: it gets as long as a slow consumer would.
@@ -654,7 +651,7 @@ public final class SseStream {
             () -> {
               // The socket is backed up: the reason goes after what is queued, then the connection
               // closes whether or not the client reads it.
-              channel.writeAndFlush(SseFrames.chunk(withIdIfBehind(SseFrames.error(reason))));
+              channel.writeAndFlush(chunkWithIdIfBehind(SseFrames.error(reason)));
               channel.close();
             });
   }
