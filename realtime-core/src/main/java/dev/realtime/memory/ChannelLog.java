@@ -52,13 +52,14 @@ final class ChannelLog {
               ? new EntryId(now, 0)
               : new EntryId(lastId.ms(), lastId.seq() + 1);
       History retention = append.retention();
-      long size = tail - head;
-      if (size == ring.length) grow();
+      // Trimmed before the append, so a full ring of maxLength entries is not doubled for one
+      // that is about to be dropped.
+      if (retention.isLengthLimited()) trimTo(retention.maxLength() - 1);
+      if (tail - head == ring.length) grow();
       ring[(int) (tail & (ring.length - 1))] =
           new LogEntry(id, append.event(), channel, append.data());
       tail++;
       lastId = id;
-      if (retention.isLengthLimited()) trimTo(retention.maxLength());
       // An append with an expiry (re)arms it; one without leaves a running expiry as it is, as
       // Redis's XADD leaves a key's TTL (the engines agree when handles of one channel differ).
       if (retention.expireAfter() != null) {
@@ -66,6 +67,13 @@ final class ChannelLog {
         expiresAt = idle > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + idle;
       }
       return id;
+    }
+  }
+
+  /** The ring's length, for tests. */
+  int capacity() {
+    synchronized (this) {
+      return ring.length;
     }
   }
 

@@ -65,8 +65,10 @@ public final class EntryId implements Comparable<EntryId> {
     if (dash <= 0 || dash == text.length() - 1 || dash > 20 || text.length() - dash - 1 > 20) {
       return null;
     }
-    // Digits only: parseUnsignedLong would take a leading '+' too.
-    if (!isDigit(text.charAt(0)) || !isDigit(text.charAt(dash + 1))) return null;
+    // ASCII digits only: parseUnsignedLong would take a leading '+' and any Unicode digit too.
+    for (int i = 0; i < text.length(); i++) {
+      if (i != dash && !isDigit(text.charAt(i))) return null;
+    }
     try {
       long ms = Long.parseUnsignedLong(text, 0, dash, 10);
       long seq = Long.parseUnsignedLong(text, dash + 1, text.length(), 10);

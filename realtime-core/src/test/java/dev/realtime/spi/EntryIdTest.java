@@ -31,6 +31,9 @@ class EntryIdTest {
         "1_2",
         "+1-0",
         "1-+0",
+        "1-1\u0663", // ARABIC-INDIC DIGIT THREE: a Unicode digit, not an ASCII one
+        "1\u0663-0",
+        "\uff11-0", // FULLWIDTH DIGIT ONE
         "99999999999999999999999-1"
       })
   void rejectsMalformedIds(String text) {
