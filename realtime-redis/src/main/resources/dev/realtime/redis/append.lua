@@ -18,6 +18,12 @@ for i = 1, #KEYS do
   -- would reach Redis as 1e+17, which XADD refuses.
   local maxlen, ttl = ARGV[a + 5], ARGV[a + 6]
   local id
+  -- With MAXLEN 1 the XADD trims the stream's newest entry, which "prev" must name: read it first.
+  local newestBefore
+  if not newest[key] and tonumber(maxlen) == 1 then
+    local last = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+    if type(last) == 'table' and not last.err then newestBefore = last[1] and last[1][1] or '0-0' end
+  end
   if tonumber(maxlen) > 0 then
     id = redis.pcall('XADD', key, 'MAXLEN', '=', maxlen, '*',
       'data', data, 'event', event, 'channel', channel)
@@ -37,6 +43,8 @@ for i = 1, #KEYS do
       local ms, seq = string.match(id, '^(%d+)-(%d+)$')
       if seq ~= '0' and #seq < 16 then -- exact in a Lua number (a double) below 2^53
         prev = ms .. '-' .. string.format('%.0f', tonumber(seq) - 1) -- nothing lies between
+      elseif newestBefore then
+        prev = newestBefore
       else
         local before = redis.call('XREVRANGE', key, '(' .. id, '-', 'COUNT', 1)
         prev = before[1] and before[1][1] or '0-0'
