@@ -1,6 +1,7 @@
 package dev.realtime.spi;
 
 import dev.realtime.ConnectionStatus;
+import dev.realtime.RealtimeException;
 
 /**
  * What an engine tells the watcher of a channel. Both calls must be cheap and must not block: they
@@ -19,4 +20,11 @@ public interface WatchListener {
    * calls {@link #onAppend()}, since appends may have been missed while it was away.
    */
   default void onStatus(ConnectionStatus status) {}
+
+  /**
+   * The engine cannot watch the channel for a reason that lasts until someone changes something
+   * (Redis refuses the user's SUBSCRIBE, say): appends may not wake this watcher, though reads
+   * still work. The watch stays; the engine keeps trying and wakes the watcher once it succeeds.
+   */
+  default void onError(RealtimeException error) {}
 }

@@ -1,6 +1,7 @@
 package dev.realtime.redis;
 
 import dev.realtime.ConnectionStatus;
+import dev.realtime.RealtimeException;
 import dev.realtime.spi.EntryId;
 import dev.realtime.spi.LogEntry;
 import dev.realtime.spi.LogState;
@@ -54,6 +55,9 @@ final class ChannelFeed {
   private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
   private final AtomicInteger state = new AtomicInteger(IDLE);
   private final AtomicBoolean retryScheduled = new AtomicBoolean();
+  // Why Redis refuses this channel's SUBSCRIBE, until a subscription goes through; null: it does
+  // not
+  private volatile RealtimeException refused;
   private volatile int readFailures; // in a row, for the retry's back-off; reset by a read
 
   // The tail: every entry of the stream with coveredFrom < id <= end, oldest first. Guarded by
@@ -73,12 +77,30 @@ final class ChannelFeed {
 
   void add(WatchListener listener) {
     watchers.add(listener);
+    RealtimeException why = refused;
+    if (why != null) listener.onError(why); // joined a channel that cannot be watched
   }
 
   /** Removes and returns whether no watcher is left. */
   boolean remove(WatchListener listener) {
     watchers.remove(listener);
     return watchers.isEmpty();
+  }
+
+  /**
+   * Redis refused this channel's SUBSCRIBE (an ACL): its watchers are told once (until a
+   * subscription goes through), since no append will wake them meanwhile.
+   */
+  void subscribeRefused(RealtimeException error) {
+    if (refused != null) return;
+    refused = error;
+    for (WatchListener w : watchers) w.onError(error);
+  }
+
+  /** Redis confirmed this channel's subscription. */
+  void subscribed() {
+    refused = null;
+    wake();
   }
 
   void status(ConnectionStatus status) {

@@ -508,6 +508,7 @@ public final class RedisEngine implements Engine {
         .whenComplete(
             (ok, error) -> {
               if (error == null || closed) return;
+              if (refusal(error) != null) feed.subscribeRefused(refusedSubscribe(feed, error));
               schedule(
                   () ->
                       feeds.computeIfPresent(
@@ -518,6 +519,32 @@ public final class RedisEngine implements Engine {
                           }),
                   readRetryMillis(failuresInARow));
             });
+  }
+
+  /** Redis's NOPERM answer within {@code error}, or null when it is something else. */
+  private static String refusal(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RedisCommandExecutionException && t.getMessage() != null) {
+        return t.getMessage().startsWith("NOPERM") ? t.getMessage() : null;
+      }
+    }
+    return null;
+  }
+
+  private EngineException refusedSubscribe(ChannelFeed feed, Throwable error) {
+    String pubSubChannel = keyPrefix + feed.channel;
+    return new EngineException(
+        "watching channel '"
+            + feed.channel
+            + "' failed: Redis refused to SUBSCRIBE to the Pub/Sub channel '"
+            + pubSubChannel
+            + "' ("
+            + refusal(error)
+            + "), so no live event will arrive until the Redis user may subscribe to it (ACL"
+            + " SETUSER <user> &"
+            + pubSubChannel
+            + ", or allchannels); history reads still work, and the engine keeps trying",
+        error);
   }
 
   /**
@@ -537,7 +564,7 @@ public final class RedisEngine implements Engine {
           wanted[0] = f;
           return f;
         });
-    if (wanted[0] != null) wanted[0].wake();
+    if (wanted[0] != null) wanted[0].subscribed();
   }
 
   private void unwatch(String channel, WatchListener listener) {

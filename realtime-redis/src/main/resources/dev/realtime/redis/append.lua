@@ -18,13 +18,28 @@ for i = 1, #KEYS do
   -- would reach Redis as 1e+17, which XADD refuses.
   local maxlen, ttl = ARGV[a + 5], ARGV[a + 6]
   local id
+  -- A command refused after the XADD would leave the event stored but not published (a script
+  -- error does not undo what it wrote) and fail the whole call: the ACL is asked first (Redis 7;
+  -- where the function is missing, nothing is checked).
+  local refused
+  if redis.acl_check_cmd then
+    if not redis.acl_check_cmd('PUBLISH', pub, '') then
+      refused = 'NOPERM the Redis user may not publish to the Pub/Sub channel ' .. pub ..
+        ' (grant it with ACL SETUSER <user> &' .. pub .. ', or allchannels)'
+    elseif tonumber(ttl) > 0 and not redis.acl_check_cmd('PEXPIRE', key, ttl) then
+      refused = 'NOPERM the Redis user may not run PEXPIRE on ' .. key ..
+        ' (channels with expireAfter need it: ACL SETUSER <user> +pexpire)'
+    end
+  end
   -- With MAXLEN 1 the XADD trims the stream's newest entry, which "prev" must name: read it first.
   local newestBefore
   if not newest[key] and tonumber(maxlen) == 1 then
     local last = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
     if type(last) == 'table' and not last.err then newestBefore = last[1] and last[1][1] or '0-0' end
   end
-  if tonumber(maxlen) > 0 then
+  if refused then
+    id = {err = refused}
+  elseif tonumber(maxlen) > 0 then
     id = redis.pcall('XADD', key, 'MAXLEN', '=', maxlen, '*',
       'data', data, 'event', event, 'channel', channel)
   else

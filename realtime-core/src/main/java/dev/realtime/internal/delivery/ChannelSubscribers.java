@@ -1,6 +1,7 @@
 package dev.realtime.internal.delivery;
 
 import dev.realtime.ConnectionStatus;
+import dev.realtime.RealtimeException;
 import dev.realtime.spi.ChannelWatch;
 import dev.realtime.spi.Engine;
 import dev.realtime.spi.WatchListener;
@@ -16,6 +17,9 @@ final class ChannelSubscribers implements WatchListener {
   private final CopyOnWriteArrayList<CursorSubscription<?>> subscriptions =
       new CopyOnWriteArrayList<>();
   private ChannelWatch watch; // guarded by the fanout's map entry
+  // Why the engine cannot watch the channel (WatchListener.onError); told to every subscription,
+  // also to those that join later (the engine tells it once, maybe before the first one is added)
+  private volatile RealtimeException watchError;
 
   ChannelSubscribers(String channel, Fanout fanout) {
     this.channel = channel;
@@ -47,6 +51,16 @@ final class ChannelSubscribers implements WatchListener {
   @Override
   public void onStatus(ConnectionStatus status) {
     for (CursorSubscription<?> s : subscriptions) s.status(status);
+  }
+
+  @Override
+  public void onError(RealtimeException error) {
+    watchError = error;
+    for (CursorSubscription<?> s : subscriptions) s.wake(); // each tells its own, on its thread
+  }
+
+  RealtimeException watchError() {
+    return watchError;
   }
 
   void add(CursorSubscription<?> subscription) {

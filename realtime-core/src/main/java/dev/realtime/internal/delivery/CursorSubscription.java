@@ -64,6 +64,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final AtomicInteger state = new AtomicInteger(RUNNING); // RUNNING until start()
   private volatile EntryId cursor = EntryId.ZERO;
   private volatile boolean active = true;
+  private RealtimeException watchErrorTold; // delivery loop only
   private final AtomicReference<SubscriptionEnd> ending = new AtomicReference<>(); // why, once
   private final AtomicBoolean endTold = new AtomicBoolean();
   private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
@@ -237,6 +238,11 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private boolean drain() {
     while (active) {
       if (onStatus != null) tellStatuses();
+      RealtimeException watchError = owner.watchError();
+      if (watchError != null && watchError != watchErrorTold) {
+        watchErrorTold = watchError;
+        errors.report(watchError);
+      }
       ReadResult result;
       try {
         result = owner.engine().read(owner.channel(), Range.after(cursor, BATCH)).join();
