@@ -149,10 +149,18 @@ public final class RedisEngine implements Engine {
             this::failure,
             callbacks,
             b.spinWait.toNanos());
+    StatefulRedisPubSubConnection<String, byte[]> connected = null;
     try {
       link.connect(b.connectTimeout.multipliedBy(2));
       readLink.connect(b.connectTimeout.multipliedBy(2));
-      this.pubSub = pubSubClient.connectPubSub(CODEC, uri);
+      connected = pubSubClient.connectPubSub(CODEC, uri);
+      refuseCluster(connected, uri);
+    } catch (EngineException e) {
+      if (connected != null) connected.close();
+      link.close();
+      readLink.close();
+      shutdownClients();
+      throw e;
     } catch (Exception e) {
       link.close();
       readLink.close();
@@ -164,6 +172,7 @@ public final class RedisEngine implements Engine {
               + ConnectFailure.explain(e, uri, b.trusted, b.connectTimeout),
           e);
     }
+    this.pubSub = connected;
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
           @Override
@@ -187,6 +196,32 @@ public final class RedisEngine implements Engine {
    * handshake gets the connect timeout, so a TLS client on a plain port (where Redis waits for a
    * line that never comes) fails as fast as an unreachable host, not after Lettuce's 10 s.
    */
+  /**
+   * Redis Cluster is refused up front: the emits of several channels go together in one script
+   * call, whose keys may hash to slots of different nodes (CROSSSLOT), so emits would fail once
+   * they ran concurrently. A Redis that does not answer INFO (an ACL, a managed service) is taken
+   * as it is.
+   */
+  private static void refuseCluster(
+      StatefulRedisPubSubConnection<String, byte[]> pubSub, RedisURI uri) {
+    String info;
+    try {
+      info = String.valueOf(pubSub.sync().info("cluster"));
+    } catch (RuntimeException notAnswered) {
+      return;
+    }
+    if (info.contains("cluster_enabled:1")) {
+      throw new EngineException(
+          "cannot use Redis at "
+              + describe(uri)
+              + ": it runs as a Redis Cluster (cluster_enabled:1), which this engine does not"
+              + " support (the emits of several channels go together in one script call, whose"
+              + " keys may hash to different slots); point it at a standalone Redis, a replica"
+              + " set's master through Sentinel (redis-sentinel://), or a managed Redis that is"
+              + " not clustered");
+    }
+  }
+
   /**
    * What this engine's envelopes end with after {@code "prev"}: nothing in database 0, {@code
    * ,"db":<n>} in database n. Pub/Sub channels span databases while streams do not, so a reader

@@ -18,6 +18,18 @@ import org.junit.jupiter.api.Test;
 class RedisConnectionTest {
 
   @Test
+  void aRedisClusterIsRefusedAtConnectWithWhatToUseInstead() {
+    // Batched emits of several channels in one script call would fail with CROSSSLOT.
+    try (RedisServer server = RedisServer.builder().cluster().start()) {
+      assertThatThrownBy(() -> RedisEngine.connect(server.uri()))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("runs as a Redis Cluster")
+          .hasMessageContaining("does not support")
+          .hasMessageContaining("standalone Redis");
+    }
+  }
+
+  @Test
   void passwordsWorkAndAWrongOneIsAClearError() {
     try (RedisServer server = RedisServer.startWithPassword("s3cret")) {
       String good = "redis://:s3cret@127.0.0.1:" + server.port();

@@ -25,6 +25,7 @@ public final class RedisServer implements AutoCloseable {
   private final Integer replicaOf;
   private final String sentinelMaster;
   private final int sentinelMasterPort;
+  private final boolean cluster;
   private Process process;
 
   private RedisServer(Builder b, int port, Path dir, TestCertificates tls) {
@@ -37,6 +38,7 @@ public final class RedisServer implements AutoCloseable {
     this.replicaOf = b.replicaOf;
     this.sentinelMaster = b.sentinelMaster;
     this.sentinelMasterPort = b.sentinelMasterPort;
+    this.cluster = b.cluster;
   }
 
   public static RedisServer start() {
@@ -69,8 +71,15 @@ public final class RedisServer implements AutoCloseable {
     private Integer replicaOf;
     private String sentinelMaster;
     private int sentinelMasterPort;
+    private boolean cluster;
 
     private Builder() {}
+
+    /** A node in cluster mode (cluster_enabled:1), its config file in the temporary directory. */
+    public Builder cluster() {
+      this.cluster = true;
+      return this;
+    }
 
     /** A replica of the server on 127.0.0.1:{@code masterPort}. */
     public Builder replicaOf(int masterPort) {
@@ -195,6 +204,14 @@ public final class RedisServer implements AutoCloseable {
     }
     if (replicaOf != null) {
       command.addAll(List.of("--replicaof", "127.0.0.1", replicaOf.toString()));
+    }
+    if (cluster) {
+      command.addAll(
+          List.of(
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              dir.resolve("nodes.conf").toString()));
     }
     launch(command);
   }
