@@ -3,6 +3,7 @@ package dev.realtime.redis;
 import dev.realtime.EngineException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -68,8 +69,24 @@ final class CommandLink implements AutoCloseable {
    */
   <T> CompletableFuture<T> send(Function<Session, CompletableFuture<T>> command) {
     Session s = session;
-    if (s != null && s.connection.isOpen()) return command.apply(s);
+    if (s != null && s.connection.isOpen()) return closingOnTimeout(s, command.apply(s));
     return reconnect(command);
+  }
+
+  /**
+   * A command that timed out closes its connection, so the next command reconnects: a connection
+   * that stopped passing bytes without being closed (a network partition, a failover to another
+   * address, a stalled proxy) would otherwise time out every command for good while a new one would
+   * work. Commands in flight on it fail as possibly carried out, as after any drop.
+   */
+  private <T> CompletableFuture<T> closingOnTimeout(Session s, CompletableFuture<T> sent) {
+    sent.whenComplete(
+        (result, error) -> {
+          if (error != null && unwrap(error) instanceof RedisCommandTimeoutException) {
+            s.connection.closeAsync();
+          }
+        });
+    return sent;
   }
 
   private synchronized <T> CompletableFuture<T> reconnect(
@@ -77,7 +94,7 @@ final class CommandLink implements AutoCloseable {
     if (closed)
       return CompletableFuture.failedFuture(new EngineException("the Redis engine is closed"));
     Session s = session;
-    if (s != null && s.connection.isOpen()) return command.apply(s);
+    if (s != null && s.connection.isOpen()) return closingOnTimeout(s, command.apply(s));
     if (s != null) {
       s.connection.closeAsync();
       session = null;
@@ -120,7 +137,7 @@ final class CommandLink implements AutoCloseable {
                 // (one thread's emits are stored in the order it made them, AppendBatcher).
                 CompletableFuture<T> sent;
                 try {
-                  sent = command.apply(opened);
+                  sent = closingOnTimeout(opened, command.apply(opened));
                 } catch (RuntimeException e) {
                   sent = CompletableFuture.failedFuture(e);
                 }

@@ -103,6 +103,10 @@ public final class RedisEngine implements Engine {
 
   private RedisEngine(Builder b) {
     this.uri = b.uri;
+    // Lettuce gives a new connection's handshake (HELLO, AUTH, SELECT) the URI's timeout, 60 s
+    // unless set: a reconnect to a Redis that accepts but does not answer (stopped, overloaded)
+    // held up the emits behind it that long. The connect timeout covers the handshake too.
+    uri.setTimeout(b.connectTimeout);
     this.keyPrefix = b.keyPrefix;
     this.retryAfter = b.retryAfter;
     this.commandTimeout = b.commandTimeout;
@@ -115,7 +119,19 @@ public final class RedisEngine implements Engine {
                 Delay.exponential(
                     Duration.ofMillis(10), RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
             .build();
-    SocketOptions socket = SocketOptions.builder().connectTimeout(b.connectTimeout).build();
+    // TCP keepalive: an idle connection (the Pub/Sub one, between events) whose peer vanished
+    // without a word (a network partition) is found dead within about 30 s, and reconnected.
+    SocketOptions socket =
+        SocketOptions.builder()
+            .connectTimeout(b.connectTimeout)
+            .keepAlive(
+                SocketOptions.KeepAliveOptions.builder()
+                    .enable()
+                    .idle(Duration.ofSeconds(15))
+                    .interval(Duration.ofSeconds(5))
+                    .count(3)
+                    .build())
+            .build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(b.commandTimeout);
     SslOptions tls = tlsOptions(b);
     this.commandClient = RedisClient.create(resources);

@@ -1,0 +1,79 @@
+package dev.realtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.realtime.Channel;
+import dev.realtime.EngineException;
+import dev.realtime.Realtime;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection that stops passing bytes without being closed (a partition, a stalled proxy) is
+ * given up after a command times out on it: the next emit reconnects and goes through, instead of
+ * every emit timing out on the dead connection for good.
+ */
+class StalledConnectionTest {
+  @Test
+  void emitsRecoverOnANewConnectionAfterTheirConnectionStalls() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        StallingProxy proxy = new StallingProxy(server.port());
+        RedisEngine engine =
+            RedisEngine.builder("redis://127.0.0.1:" + proxy.port())
+                .commandTimeout(Duration.ofMillis(300))
+                .retryAfter(Duration.ofMillis(100))
+                .build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      Channel ch = realtime.channel("stalled");
+      ch.emit("n", 1);
+      proxy.stallExisting();
+      assertThatThrownBy(() -> ch.emit("n", 2))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("300 ms");
+      // Within a few tries (the one that reconnects may come inside retryAfter) an emit goes
+      // through.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(150))
+          .ignoreExceptions()
+          .until(() -> ch.emit("n", 3) != null);
+      try (RedisEngine direct = RedisEngine.connect(server.uri());
+          Realtime reader = Realtime.builder().engine(direct).build()) {
+        // 2 may or may not have been stored (it timed out, "may have been carried out"); 3 was.
+        assertThat(reader.channel("stalled").history()).extracting(m -> m.data()).contains(1, 3);
+      }
+    }
+  }
+
+  @Test
+  void emitsQueuedBehindAnUnresponsiveRedisAllFailWithinAboutOneTimeout() {
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine =
+            RedisEngine.builder(server.uri())
+                .commandTimeout(Duration.ofMillis(500))
+                .connectTimeout(Duration.ofMillis(500))
+                .build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      Channel ch = realtime.channel("frozen");
+      ch.emit("n", 0);
+      server.pause(); // SIGSTOP: the connection stays open, nothing answers
+      try {
+        long start = System.nanoTime();
+        var emits = new java.util.ArrayList<java.util.concurrent.CompletableFuture<String>>();
+        for (int i = 0; i < 3_000; i++) emits.add(ch.emitAsync("n", i));
+        for (var e : emits) {
+          assertThatThrownBy(e::join).hasCauseInstanceOf(EngineException.class);
+        }
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        // About a command timeout, then a reconnect's connect timeout. Was one command timeout per
+        // 256 queued emits (about 6 s): each call waited its own on the stopped connection; and a
+        // reconnect's handshake waited Lettuce's 60 s.
+        assertThat(tookMs).as("all failed after %d ms", tookMs).isLessThan(4_000);
+      } finally {
+        server.resume();
+      }
+    }
+  }
+}
