@@ -111,6 +111,8 @@ public final class RealtimeServer implements AutoCloseable {
               .option(ChannelOption.SO_BACKLOG, 4096)
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
+              // A client that half-closes after its requests gets their answers (OneAtATime).
+              .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
               .childOption(
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -58,6 +59,7 @@ final class OneAtATime extends ChannelDuplexHandler {
   private boolean receiving; // the request passed on has not all arrived yet
   private HttpHeaders receivingHeaders; // its headers, for a 408's CORS
   private boolean closing; // an answer said Connection: close: nothing more is passed on
+  private boolean inputEnded; // the client half-closed: nothing more will come
   private ScheduledFuture<?> timer;
 
   OneAtATime(Responses responses, ServerMetrics metrics, long idleMs, BooleanSupplier draining) {
@@ -82,7 +84,22 @@ final class OneAtATime extends ChannelDuplexHandler {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == DRAIN) drain(ctx);
+    else if (evt instanceof ChannelInputShutdownEvent) inputEnded(ctx);
     else ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * The client ended its side (a half-close: it sent everything it will send and waits for the
+   * answers): what it sent whole is answered, in order, and then the connection closes. A request
+   * whose body had not all come never will: the connection closes at once, as it does when nothing
+   * is under way.
+   */
+  private void inputEnded(ChannelHandlerContext ctx) {
+    inputEnded = true;
+    if (answering && !receiving) return; // next() closes once what was sent is answered
+    closing = true;
+    drop();
+    ctx.close();
   }
 
   /** The server drains: close now unless an answer is under way (that one closes after it). */
@@ -250,6 +267,7 @@ final class OneAtATime extends ChannelDuplexHandler {
       // Nothing more is answered; reading goes on, so the lingering close sees the client's end.
       drop();
       ctx.channel().config().setAutoRead(true);
+      if (inputEnded) ctx.close(); // it has ended already
       return;
     }
     Object msg;
@@ -260,6 +278,10 @@ final class OneAtATime extends ChannelDuplexHandler {
       if (closing) return;
     }
     if (waiting.isEmpty()) {
+      if (inputEnded && !answering) {
+        ctx.close(); // everything the client sent before its half-close is answered
+        return;
+      }
       ctx.channel().config().setAutoRead(true);
       if (!answering) idle(ctx);
     }
@@ -304,9 +326,11 @@ final class OneAtATime extends ChannelDuplexHandler {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     // The connection became an event stream: what was pipelined behind it is dropped, as the
-    // router would, and reading goes on (a stream notices its client's close by reading).
+    // router would, and reading goes on (a stream notices its client's close by reading). A
+    // stream's client that ended its side is gone (a browser's FIN): the stream closes.
     drop();
     ctx.channel().config().setAutoRead(true);
+    if (inputEnded) ctx.channel().close();
   }
 
   private void drop() {

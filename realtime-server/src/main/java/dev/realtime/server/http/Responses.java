@@ -121,6 +121,10 @@ public final class Responses {
       ch.close();
       return;
     }
+    if (duplex.isInputShutdown()) { // the client has ended its side already
+      ch.close();
+      return;
+    }
     duplex.shutdownOutput();
     ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
   }

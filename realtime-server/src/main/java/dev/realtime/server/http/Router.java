@@ -12,6 +12,7 @@ import dev.realtime.server.sse.SseStream;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -48,6 +49,17 @@ import org.slf4j.LoggerFactory;
  */
 @ChannelHandler.Sharable
 public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /**
+   * The client ended its side of a connection that no longer has a request handler (an event
+   * stream): it is gone, so the connection closes. (Connections allow half-closure, so that a
+   * client that half-closes after its requests still gets the answers: {@link OneAtATime}.)
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) ctx.close();
+    else ctx.fireUserEventTriggered(evt);
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Router.class);
 
   /** The most query parameters a request may have (a stream of 100 channels needs about 200). */

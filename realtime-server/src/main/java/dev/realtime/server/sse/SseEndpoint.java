@@ -146,7 +146,9 @@ public final class SseEndpoint {
     h.set(HttpHeaderNames.CONNECTION, "close");
     h.set("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
     x.responses().cors().apply(x.headers(), h);
-    HttpUtil.setTransferEncodingChunked(head, true);
+    // HTTP/1.0 has no chunked coding: the frames go bare, and the connection's close ends them.
+    boolean http10 = x.request().protocolVersion().minorVersion() == 0;
+    HttpUtil.setTransferEncodingChunked(head, !http10);
     return head;
   }
 

@@ -12,7 +12,9 @@ import dev.realtime.spi.LogEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -59,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class SseStream {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
   static final long SLOW_CONSUMER_WAIT_MS = 5_000;
+  private static final long SLOW_CONSUMER_WAIT_NANOS =
+      TimeUnit.MILLISECONDS.toNanos(SLOW_CONSUMER_WAIT_MS);
 
   /** The stream a connection carries, if it carries one. */
   public static final AttributeKey<SseStream> OF_CHANNEL = AttributeKey.valueOf("realtime.stream");
@@ -80,7 +84,7 @@ public final class SseStream {
   // that leaves the feed resumes after it, and so does a client that reconnects with it: not after
   // its last written event, which may have been trimmed since, and reading from there would
   // report a gap where nothing matching was lost.
-  private final String[] positions;
+  private final Positions positions;
   // Whether positions moved past the last id line the client got (event-loop only): the next
   // heartbeat or last frame carries an id line, so the client's Last-Event-ID catches up.
   private boolean idBehind;
@@ -154,7 +158,7 @@ public final class SseStream {
     this.channels = channels;
     this.events = events;
     this.feeds = feeds;
-    this.positions = new String[channels.size()];
+    this.positions = new Positions(channels.size());
     this.metrics = metrics;
     this.maxBufferedBytes = maxBufferedBytes;
     // Bare ids only when the request itself named one channel: a request for several that the
@@ -254,7 +258,6 @@ public final class SseStream {
     if (events == null || events.contains(entry.event())) {
       int size = SseFrames.event(entry).length;
       if (!enqueue(new Pending(own.lane.index, entry), size, true, own)) return;
-      metrics.delivered(entry.id().ms());
     } else if (isRetired(own)) {
       return;
     }
@@ -341,9 +344,13 @@ public final class SseStream {
 
   /** Parks the delivering thread until the socket drains; the cursor waits in the log meanwhile. */
   private void awaitWritable() {
-    long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOW_CONSUMER_WAIT_MS);
+    long deadlineNanos = System.nanoTime() + SLOW_CONSUMER_WAIT_NANOS;
     try {
       while (!closed && backedUp()) {
+        // A client that reads, however slowly, keeps its stream: Netty's side moves only once the
+        // kernel's send buffer has room again, which Linux says after megabytes have drained.
+        long took = lastTookNanos();
+        if (took != 0) deadlineNanos = Math.max(deadlineNanos, took + SLOW_CONSUMER_WAIT_NANOS);
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
           lock.unlock();
@@ -358,6 +365,19 @@ public final class SseStream {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * When the kernel last sent the client new data ({@link System#nanoTime()}), which it does only
+   * as the client reads: 0 where the transport does not say (NIO), or the connection is gone.
+   */
+  private long lastTookNanos() {
+    if (!(channel instanceof EpollSocketChannel socket) || !socket.isActive()) return 0;
+    try {
+      return System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(socket.tcpInfo().lastDataSent());
+    } catch (RuntimeException closedMeanwhile) {
+      return 0;
     }
   }
 
@@ -395,7 +415,8 @@ public final class SseStream {
       } finally {
         lock.unlock();
       }
-      positions[lane.index] = own == null ? lane.feed.joinNow(lane) : own.subscription.position();
+      positions.set(
+          lane.index, own == null ? lane.feed.joinNow(lane) : own.subscription.position());
     }
     List<Runnable> held;
     lock.lock();
@@ -411,12 +432,13 @@ public final class SseStream {
     metrics.streamOpened(channels.size());
     channel.write(head, channel.voidPromise());
     HttpPipeline.streamOnly(channel);
-    String idLine = StreamRequest.encode(channels, positions, single);
+    if (!HttpUtil.isTransferEncodingChunked(head)) channel.pipeline().addFirst(new Unchunked());
+    String idLine = StreamRequest.encode(channels, positions.toArray(), single);
     for (int i = 0; i < channels.size(); i++) {
       byte[] frame =
           SseFrames.connected(
               channels.get(i),
-              positions[i],
+              positions.get(i),
               i == channels.size() - 1 ? idLine : null,
               Math.max(0, heartbeatMs));
       channel.write(SseFrames.chunk(frame), channel.voidPromise());
@@ -459,7 +481,7 @@ public final class SseStream {
       detach(lane);
       return Outcome.LEFT;
     }
-    positions[lane.index] = entry.idText();
+    positions.set(lane.index, entry.id());
     if (events != null && !events.contains(entry.event())) {
       idBehind = true;
       return Outcome.FILTERED;
@@ -475,7 +497,7 @@ public final class SseStream {
     if (closed || !channel.isActive()) return;
     if (drainScheduled) drain();
     if (movedTo != null) {
-      positions[lane.index] = movedTo;
+      positions.set(lane.index, movedTo);
       idBehind = true;
     }
     channel.writeAndFlush(chunkWithIdIfBehind(frame), channel.voidPromise());
@@ -503,7 +525,7 @@ public final class SseStream {
   private void detach(Lane lane) {
     if (closed) return;
     metrics.lagged();
-    follow(lane, new StreamStart(positions[lane.index], null, 0))
+    follow(lane, new StreamStart(positions.get(lane.index), null, 0))
         .whenComplete(
             (s, error) -> {
               if (error != null) {
@@ -553,7 +575,7 @@ public final class SseStream {
 
   /** This stream's id line: every channel's position. */
   private byte[] idLine() {
-    return ("id: " + StreamRequest.encode(channels, positions, single) + "\n")
+    return ("id: " + StreamRequest.encode(channels, positions.toArray(), single) + "\n")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -562,13 +584,14 @@ public final class SseStream {
     if (item == PING) return chunkWithIdIfBehind(SseFrames.ping(System.currentTimeMillis()));
     if (item instanceof Moved m) {
       if (m.position() != null) {
-        positions[m.channelIndex()] = m.position();
+        positions.set(m.channelIndex(), m.position());
         idBehind = true;
       }
       return chunkWithIdIfBehind(m.frame());
     }
     Pending p = (Pending) item;
-    positions[p.channelIndex()] = p.entry().idText();
+    metrics.delivered(p.entry().id().ms()); // counted when written, not when queued
+    positions.set(p.channelIndex(), p.entry().id());
     idBehind = false; // its frame's id line has every position
     return single ? SseFrames.chunk(SseFrames.event(p.entry())) : multiChannelFrame(p.entry());
   }
@@ -608,21 +631,29 @@ public final class SseStream {
             channel.close();
             return;
           }
-          channel.write(chunkWithIdIfBehind(lastFrame), channel.voidPromise());
-          channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
-          // A client that stopped reading never lets that write complete, and with the stream
-          // closed nothing else watches it any more: it gets as long as a slow consumer would.
-          if (channel.isOpen()) {
-            channel
-                .eventLoop()
-                .schedule(
-                    () -> {
-                      if (channel.isOpen()) channel.close();
-                    },
-                    SLOW_CONSUMER_WAIT_MS,
-                    TimeUnit.MILLISECONDS);
-          }
+          writeLastFrame(lastFrame);
         });
+  }
+
+  /**
+   * Writes {@code lastFrame} after what the socket still holds, ends the response, and closes the
+   * connection once the client took it all (event loop, stream closed). A client that does not read
+   * never lets that write complete, and with the stream closed nothing else watches it any more: it
+   * gets as long as a slow consumer would, then the connection closes anyway.
+   */
+  private void writeLastFrame(byte[] lastFrame) {
+    channel.write(chunkWithIdIfBehind(lastFrame), channel.voidPromise());
+    channel.writeAndFlush(SseFrames.lastChunk()).addListener(ChannelFutureListener.CLOSE);
+    if (channel.isOpen()) {
+      channel
+          .eventLoop()
+          .schedule(
+              () -> {
+                if (channel.isOpen()) channel.close();
+              },
+              SLOW_CONSUMER_WAIT_MS,
+              TimeUnit.MILLISECONDS);
+    }
   }
 
   /**
@@ -649,10 +680,9 @@ public final class SseStream {
         .eventLoop()
         .execute(
             () -> {
-              // The socket is backed up: the reason goes after what is queued, then the connection
-              // closes whether or not the client reads it.
-              channel.writeAndFlush(chunkWithIdIfBehind(SseFrames.error(reason)));
-              channel.close();
+              // The socket is backed up: the reason goes after what it holds (what was queued
+              // here is dropped), for a client that reads again within the wait.
+              if (channel.isActive()) writeLastFrame(SseFrames.error(reason));
             });
   }
 
