@@ -694,8 +694,8 @@ public final class RedisEngine implements Engine {
               + describe(uri)
               + " did not answer within "
               + commandTimeout.toMillis()
-              + " ms; the command may still have been carried out (an emit may be stored, so a"
-              + " retry may store it twice)",
+              + " ms"
+              + mayHaveBeenCarriedOut(what, "the command may still have been carried out"),
           cause);
     }
     if (cause instanceof RedisCommandExecutionException) {
@@ -711,9 +711,20 @@ public final class RedisEngine implements Engine {
             + describe(uri)
             + " did not answer ("
             + message
-            + "); the command may have been carried out before the connection broke (an emit may"
-            + " be stored, so a retry may store it twice)",
+            + ")"
+            + mayHaveBeenCarriedOut(
+                what, "the command may have been carried out before the connection broke"),
         cause);
+  }
+
+  /**
+   * What a command that got no answer means for the caller: an emit may have been stored (a retry
+   * may store it twice); a read or a delete changes nothing that a retry would change again.
+   */
+  private static String mayHaveBeenCarriedOut(String what, String carriedOut) {
+    return what.startsWith("emit")
+        ? "; " + carriedOut + " (an emit may be stored, so a retry may store it twice)"
+        : "; retrying is safe";
   }
 
   private static String rootMessage(Throwable t) {

@@ -64,6 +64,12 @@ class RedisFaultTest {
             .isInstanceOf(EngineException.class)
             .hasMessageContaining("did not answer within 300 ms")
             .hasMessageContaining("may be stored");
+        // A read that gets no answer changed nothing: no emit advice there.
+        assertThatThrownBy(ch::history)
+            .isInstanceOf(EngineException.class)
+            .hasMessageContaining("reading channel 'fault-timeout' failed")
+            .hasMessageContaining("retrying is safe")
+            .hasMessageNotContaining("emit");
       } finally {
         server.resume();
       }
