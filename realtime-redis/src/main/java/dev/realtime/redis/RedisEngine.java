@@ -632,7 +632,8 @@ public final class RedisEngine implements Engine {
   private final class StatusListener implements RedisConnectionStateListener {
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      if (connection != pubSub || closed) return;
+      // Told once per outage, however many attempts fail meanwhile.
+      if (connection != pubSub || closed || pubSubDown) return;
       pubSubDown = true;
       feeds.values().forEach(f -> f.status(ConnectionStatus.RECONNECTING));
     }
@@ -640,14 +641,35 @@ public final class RedisEngine implements Engine {
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       if (connection != pubSub || !pubSubDown || closed) return;
-      pubSubDown = false;
-      // Lettuce subscribes again right after this; each confirmation makes its feed read once
-      // more (subscribed), so an append between this read and the new subscription is not lost.
-      try {
-        callbacks.execute(() -> feeds.values().forEach(ChannelFeed::reconnected));
-      } catch (RejectedExecutionException closing) {
-        // the engine is closing: nobody to tell
-      }
+      // Connected is not usable yet: the handshake may still fail (a password changed meanwhile),
+      // and every failed attempt would be a RECONNECTED then a RECONNECTING. A PING through the
+      // connection answers once it is; one that fails leaves it to the next attempt.
+      confirmReconnected();
+    }
+
+    private void confirmReconnected() {
+      pubSub
+          .async()
+          .ping()
+          .whenComplete(
+              (pong, error) -> {
+                if (closed || !pubSubDown) return;
+                if (error != null) {
+                  // Up but not answering in time (Redis loading its data, say): ask again; a
+                  // connection that drops instead is the next attempt's to confirm.
+                  if (pubSub.isOpen()) schedule(this::confirmReconnected, retryAfter.toMillis());
+                  return;
+                }
+                pubSubDown = false;
+                // Lettuce subscribes again meanwhile; each confirmation makes its feed read once
+                // more (subscribed), so an append between this read and the new subscription is
+                // not lost.
+                try {
+                  callbacks.execute(() -> feeds.values().forEach(ChannelFeed::reconnected));
+                } catch (RejectedExecutionException closing) {
+                  // the engine is closing: nobody to tell
+                }
+              });
     }
   }
 

@@ -213,4 +213,41 @@ class RedisFaultTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  /**
+   * A Pub/Sub reconnect whose handshake fails (the password changed meanwhile) is not a reconnect:
+   * subscribers hear RECONNECTING once, not a RECONNECTED and a RECONNECTING per failed attempt,
+   * and RECONNECTED once a connection works again.
+   */
+  @Test
+  void failedHandshakesAreOneOutageNotManyReconnects() {
+    try (RedisServer server = RedisServer.startWithPassword("first");
+        Realtime realtime =
+            Realtime.builder()
+                .engine(RedisEngine.connect("redis://:first@127.0.0.1:" + server.port()))
+                .build();
+        var client =
+            io.lettuce.core.RedisClient.create("redis://:first@127.0.0.1:" + server.port());
+        var admin = client.connect()) {
+      ConcurrentLinkedQueue<Object> seen = new ConcurrentLinkedQueue<>();
+      realtime
+          .channel("fault-auth")
+          .subscribe(Subscribe.toAll().onStatus(seen::add).onData(m -> seen.add(m.data())));
+      await().until(() -> seen.contains(ConnectionStatus.CONNECTED));
+      admin.sync().configSet("requirepass", "second");
+      admin.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+      await().until(() -> seen.contains(ConnectionStatus.RECONNECTING));
+      admin.sync().xadd("fault-auth", "data", "1", "event", "n", "channel", "fault-auth");
+      sleep(3_000); // several attempts, each refused
+      assertThat(seen).containsExactly(ConnectionStatus.CONNECTED, ConnectionStatus.RECONNECTING);
+      admin.sync().configSet("requirepass", "first");
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 4);
+      assertThat(seen)
+          .containsExactly(
+              ConnectionStatus.CONNECTED,
+              ConnectionStatus.RECONNECTING,
+              ConnectionStatus.RECONNECTED,
+              1);
+    }
+  }
 }
