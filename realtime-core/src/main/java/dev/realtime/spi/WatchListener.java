@@ -27,4 +27,7 @@ public interface WatchListener {
    * still work. The watch stays; the engine keeps trying and wakes the watcher once it succeeds.
    */
   default void onError(RealtimeException error) {}
+
+  /** What {@link #onError} reported is over: the engine watches the channel again. */
+  default void onWatching() {}
 }

@@ -99,7 +99,10 @@ final class ChannelFeed {
 
   /** Redis confirmed this channel's subscription. */
   void subscribed() {
-    refused = null;
+    if (refused != null) {
+      refused = null;
+      for (WatchListener w : watchers) w.onWatching();
+    }
     wake();
   }
 

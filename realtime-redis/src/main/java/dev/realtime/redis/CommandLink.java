@@ -74,17 +74,29 @@ final class CommandLink implements AutoCloseable {
   }
 
   /**
-   * A command that timed out closes its connection, so the next command reconnects: a connection
-   * that stopped passing bytes without being closed (a network partition, a failover to another
-   * address, a stalled proxy) would otherwise time out every command for good while a new one would
-   * work. Commands in flight on it fail as possibly carried out, as after any drop.
+   * After a command timed out, a PING on its connection (with the same timeout) tells a busy Redis
+   * from a dead path: one that does not answer either closes the connection, so the next command
+   * reconnects. A connection that stopped passing bytes without being closed (a network partition,
+   * a failover to another address, a stalled proxy) would otherwise time out every command for good
+   * while a new one would work; a Redis busy for a while (a long script) keeps it, and the commands
+   * behind the one that timed out get their answers. Commands in flight on a closed connection fail
+   * as possibly carried out, as after any drop.
    */
   private <T> CompletableFuture<T> closingOnTimeout(Session s, CompletableFuture<T> sent) {
     sent.whenComplete(
         (result, error) -> {
-          if (error != null && unwrap(error) instanceof RedisCommandTimeoutException) {
-            s.connection.closeAsync();
-          }
+          if (error == null || !(unwrap(error) instanceof RedisCommandTimeoutException)) return;
+          if (!s.checking.compareAndSet(false, true)) return; // one check at a time
+          s.commands()
+              .ping()
+              .whenComplete(
+                  (pong, pingError) -> {
+                    s.checking.set(false);
+                    if (pingError != null
+                        && unwrap(pingError) instanceof RedisCommandTimeoutException) {
+                      s.connection.closeAsync();
+                    }
+                  });
         });
     return sent;
   }
@@ -184,6 +196,7 @@ final class CommandLink implements AutoCloseable {
     private final List<LuaScript> scripts;
     private final AtomicInteger state = new AtomicInteger(NOT_LOADED);
     private final AtomicBoolean loading = new AtomicBoolean();
+    final AtomicBoolean checking = new AtomicBoolean(); // a PING after a timeout is under way
     private volatile long nextLoadNanos;
 
     private Session(StatefulRedisConnection<String, byte[]> connection, List<LuaScript> scripts) {

@@ -104,6 +104,17 @@ class RedisAclTest {
         await().until(() -> got.size() == 2);
         assertThat(got).containsExactly(1, 2);
         assertThat(errors).hasSize(1);
+
+        // One that subscribes now is not told of the refusal that is over.
+        List<Object> laterGot = new CopyOnWriteArrayList<>();
+        List<Throwable> laterErrors = new CopyOnWriteArrayList<>();
+        realtime
+            .channel("room")
+            .subscribe(
+                Subscribe.toAll().onData(m -> laterGot.add(m.data())).onError(laterErrors::add));
+        realtime.channel("room").emit("n", 3);
+        await().until(() -> laterGot.size() == 1);
+        assertThat(laterErrors).isEmpty();
       }
     }
   }

@@ -76,4 +76,37 @@ class StalledConnectionTest {
       }
     }
   }
+
+  /**
+   * A Redis busy for a while (a long script of another client) is not a dead connection: the emit
+   * that timed out meanwhile fails, but the connection stays, and an emit sent later, answered
+   * within its own timeout, succeeds.
+   */
+  @Test
+  void aBusyRedisKeepsTheConnectionAndLaterEmitsSucceed() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(server.uri());
+        var busy = client.connect();
+        RedisEngine engine =
+            RedisEngine.builder(server.uri()).commandTimeout(Duration.ofMillis(1000)).build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      Channel ch = realtime.channel("busy");
+      ch.emit("n", 0);
+      var stall =
+          busy.async()
+              .eval(
+                  "local t0 = redis.call('TIME'); local s0 = t0[1] * 1000000 + t0[2];"
+                      + " while true do local t = redis.call('TIME');"
+                      + " if t[1] * 1000000 + t[2] - s0 > 1500000 then break end end return 1",
+                  io.lettuce.core.ScriptOutputType.INTEGER)
+              .toCompletableFuture();
+      Thread.sleep(50);
+      var early = ch.emitAsync("n", 1); // waits 1.45 s: times out
+      Thread.sleep(550);
+      var later = ch.emitAsync("n", 2); // waits 0.9 s: answered in time
+      stall.get();
+      assertThatThrownBy(early::join).hasMessageContaining("did not answer within 1000 ms");
+      assertThat(later.join()).matches("\\d+-\\d+");
+    }
+  }
 }

@@ -17,8 +17,9 @@ final class ChannelSubscribers implements WatchListener {
   private final CopyOnWriteArrayList<CursorSubscription<?>> subscriptions =
       new CopyOnWriteArrayList<>();
   private ChannelWatch watch; // guarded by the fanout's map entry
-  // Why the engine cannot watch the channel (WatchListener.onError); told to every subscription,
-  // also to those that join later (the engine tells it once, maybe before the first one is added)
+  // Why the engine cannot watch the channel (WatchListener.onError), until it can (onWatching):
+  // told to every subscription, also to those that join meanwhile (the engine tells it once, maybe
+  // before the first one is added)
   private volatile RealtimeException watchError;
 
   ChannelSubscribers(String channel, Fanout fanout) {
@@ -57,6 +58,11 @@ final class ChannelSubscribers implements WatchListener {
   public void onError(RealtimeException error) {
     watchError = error;
     for (CursorSubscription<?> s : subscriptions) s.wake(); // each tells its own, on its thread
+  }
+
+  @Override
+  public void onWatching() {
+    watchError = null; // a subscription that joins now is not told of it
   }
 
   RealtimeException watchError() {

@@ -1,6 +1,7 @@
 package dev.realtime.server.sse;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -25,7 +26,9 @@ final class Unchunked extends ChannelOutboundHandlerAdapter {
       for (byte b; (b = chunk.getByte(i)) != '\r'; i++) size = size * 16 + Character.digit(b, 16);
       int content = i + 2; // past the size line's CRLF
       if (size == 0) {
-        promise.trySuccess(); // the last chunk: nothing to send
+        // The last chunk: nothing to send, but its promise completes in order (a close waiting on
+        // it must not discard the frames still queued before it).
+        ctx.write(Unpooled.EMPTY_BUFFER, promise);
         return;
       }
       ctx.write(chunk.retainedSlice(content, size), promise);

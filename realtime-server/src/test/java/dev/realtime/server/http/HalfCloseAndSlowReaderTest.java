@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Half-closed clients, HTTP/1.0 streams and slow readers, on real sockets. */
 class HalfCloseAndSlowReaderTest {
@@ -193,15 +195,16 @@ class HalfCloseAndSlowReaderTest {
    * A consumer that stops reading is dropped "with a reason": PROTOCOL.md promises {"type":"error"}
    * then the end of the stream. The client here pauses 8 s, then reads everything to the end.
    */
-  @Test
-  void aDroppedSlowConsumerCanReadTheReason() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.1", "HTTP/1.0"}) // 1.0: bare frames, and the end still in order
+  void aDroppedSlowConsumerCanReadTheReason(String version) throws Exception {
     start(
         RealtimeServer.builder(realtime)
             .config(ServerConfig.builder().port(0).heartbeat(java.time.Duration.ZERO).build()));
     try (Socket s = connect()) {
       s.getOutputStream()
           .write(
-              "GET /api/realtime?channel=stall HTTP/1.1\r\nHost: x\r\n\r\n"
+              ("GET /api/realtime?channel=stall " + version + "\r\nHost: x\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       byte[] buf = new byte[8192];
