@@ -615,7 +615,9 @@ public final class RedisEngine implements Engine {
           wanted[0] = f;
           return f;
         });
-    if (wanted[0] != null) wanted[0].subscribed();
+    // While the outage is not over (the PING that confirms it is under way), the reconnect's own
+    // read comes after RECONNECTED: reading now would deliver before subscribers are told.
+    if (wanted[0] != null) wanted[0].subscribed(!pubSubDown);
   }
 
   private void unwatch(String channel, WatchListener listener) {

@@ -62,8 +62,12 @@ class RedisTlsAndAuthTest {
       Channel channel = realtime.channel("tls-restart");
       ConcurrentLinkedQueue<Object> received = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Object> gaps = new ConcurrentLinkedQueue<>();
       channel.subscribe(
-          Subscribe.toAll().onData(m -> received.add(m.data())).onStatus(statuses::add));
+          Subscribe.toAll()
+              .onData(m -> received.add(m.data()))
+              .onStatus(statuses::add)
+              .onGap(gaps::add));
       channel.emit("n", "before");
       await().until(() -> received.contains("before"));
       server.kill();
@@ -77,6 +81,7 @@ class RedisTlsAndAuthTest {
           .ignoreExceptions()
           .until(() -> channel.emit("n", "after") != null);
       await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("after"));
+      assertThat(gaps).hasSize(1); // it came back empty: "before" is no longer in its history
     }
   }
 
