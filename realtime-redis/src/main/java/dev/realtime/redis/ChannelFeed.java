@@ -67,8 +67,6 @@ final class ChannelFeed {
   private long tailBytes; // payload bytes of the live entries
   private EntryId coveredFrom;
   private EntryId end;
-  private int generation; // counts reconnects; a fetch notes the one it started in
-  private int unverified; // the generation whose tail no fetch has checked yet; 0: none
 
   ChannelFeed(String channel, byte[] envelopeTail, RedisEngine engine) {
     this.channel = channel;
@@ -118,11 +116,6 @@ final class ChannelFeed {
    * otherwise wait for an append that may never come; the tail catches up too.
    */
   void reconnected() {
-    // What the tail holds may be gone from Redis now (restarted without its data): cursors read
-    // from Redis, and check their positions there, until a read of the feed has looked.
-    synchronized (this) {
-      unverified = ++generation;
-    }
     status(ConnectionStatus.RECONNECTED);
     wakeAll();
   }
@@ -188,10 +181,8 @@ final class ChannelFeed {
 
   private void fetch() {
     EntryId from;
-    int startedIn;
     synchronized (this) {
       from = end;
-      startedIn = generation;
     }
     state.set(FETCHING);
     Range range = from == null ? Range.stateOnly() : Range.after(from, FETCH_PAGE);
@@ -203,7 +194,7 @@ final class ChannelFeed {
               boolean more = false;
               if (error == null) {
                 readFailures = 0;
-                more = absorb(result, from == null, startedIn);
+                more = absorb(result, from == null);
               }
               if (more) fetch();
               else if (error != null || !state.compareAndSet(FETCHING, IDLE)) {
@@ -218,11 +209,10 @@ final class ChannelFeed {
   }
 
   /** Adds what a read found to the tail and wakes the watchers; true when a full page came. */
-  private boolean absorb(ReadResult result, boolean initial, int startedIn) {
+  private boolean absorb(ReadResult result, boolean initial) {
     List<LogEntry> entries = result.entries();
     LogState log = result.state();
     synchronized (this) {
-      if (startedIn == unverified) unverified = 0; // this read looked at Redis after the reconnect
       if (initial || coveredFrom == null) {
         coveredFrom = log.lastId();
         end = log.lastId();
@@ -233,15 +223,6 @@ final class ChannelFeed {
         clear();
         coveredFrom = log.removedThrough();
         end = log.removedThrough();
-      } else if (!end.equals(EntryId.ZERO)
-          && (log.lastId().isBefore(end) || log.firstId().isAfter(end))) {
-        // The stream no longer holds what we had seen and does not say it removed it: it was
-        // deleted and maybe written anew (a Redis restarted without its data, a key that expired
-        // or was deleted). The tail starts afresh from the stream as it is; cursors after it read
-        // from Redis and find their position gone (a gap) once they check it again.
-        clear();
-        end = entries.isEmpty() ? log.lastId() : entries.get(0).id().predecessor();
-        coveredFrom = end;
       }
       for (LogEntry e : entries) {
         if (e.id().isAfter(end)) keep(e);
@@ -298,7 +279,7 @@ final class ChannelFeed {
       return null;
     }
     EntryId cursor = range.from();
-    if (unverified != 0 || cursor.isBefore(coveredFrom) || cursor.isAfter(end)) return null;
+    if (cursor.isBefore(coveredFrom) || cursor.isAfter(end)) return null;
     int lo = head, hi = tail.size();
     while (lo < hi) { // first index with id > cursor
       int mid = (lo + hi) >>> 1;

@@ -250,39 +250,4 @@ class RedisFaultTest {
               1);
     }
   }
-
-  /**
-   * Redis restarts without its data: what the subscriber's position pointed into is gone, and
-   * anything emitted after it and not yet read went with it. The subscriber is told (a gap), not
-   * left to go on in silence, and then gets what is emitted afterwards.
-   */
-  @Test
-  void aRedisThatComesBackEmptyIsAGapForItsSubscribers() {
-    try (RedisServer server = RedisServer.start();
-        Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
-      Channel ch = realtime.channel("fault-empty");
-      ConcurrentLinkedQueue<Object> seen = new ConcurrentLinkedQueue<>();
-      ch.subscribe(
-          Subscribe.toAll()
-              .onStatus(seen::add)
-              .onData(m -> seen.add(m.data()))
-              .onGap(g -> seen.add("gap after " + g.afterId())));
-      String second = null;
-      ch.emit("n", 1);
-      second = ch.emit("n", 2);
-      await().until(() -> seen.contains(2));
-      server.kill();
-      server.restart(); // empty: started without persistence
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> seen.contains(ConnectionStatus.RECONNECTED));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .ignoreExceptions()
-          .until(() -> ch.emit("n", 3) != null);
-      await().until(() -> seen.contains(3));
-      assertThat(seen)
-          .containsSubsequence(2, ConnectionStatus.RECONNECTED, "gap after " + second, 3);
-    }
-  }
 }

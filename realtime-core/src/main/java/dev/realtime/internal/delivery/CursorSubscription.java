@@ -65,7 +65,6 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private volatile EntryId cursor = EntryId.ZERO;
   private volatile boolean active = true;
   private RealtimeException watchErrorTold; // delivery loop only
-  private volatile boolean recheckPosition; // set on RECONNECTED, taken by the delivery loop
   private final AtomicReference<SubscriptionEnd> ending = new AtomicReference<>(); // why, once
   private final AtomicBoolean endTold = new AtomicBoolean();
   private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
@@ -146,10 +145,6 @@ final class CursorSubscription<T> implements Subscription, Runnable {
 
   /** Queues a connection change, told in order with the messages by the delivery loop. */
   void status(ConnectionStatus status) {
-    // Back from an outage, the log may not be the one the cursor came from (a Redis restarted
-    // without its data, a channel that expired meanwhile): the position is checked against it
-    // again, like a caller's, so a loss is a gap and not silence.
-    if (status == ConnectionStatus.RECONNECTED) recheckPosition = true;
     if (onStatus == null || !active) return;
     statuses.add(status);
     wake();
@@ -247,10 +242,6 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       if (watchError != null && watchError != watchErrorTold) {
         watchErrorTold = watchError;
         errors.report(watchError);
-      }
-      if (recheckPosition) {
-        recheckPosition = false;
-        trusted = false;
       }
       ReadResult result;
       try {
