@@ -132,6 +132,24 @@ class HalfCloseAndSlowReaderTest {
     }
   }
 
+  private void startWithoutHeartbeats() {
+    start(
+        RealtimeServer.builder(realtime)
+            .config(ServerConfig.builder().port(0).heartbeat(java.time.Duration.ZERO).build()));
+  }
+
+  /** Requests {@code channel}'s stream on {@code s} and reads the start of it. */
+  private static InputStream openStream(Socket s, String channel, String version)
+      throws IOException {
+    s.getOutputStream()
+        .write(
+            ("GET /api/realtime?channel=" + channel + " " + version + "\r\nHost: x\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = s.getInputStream();
+    assertThat(in.read(new byte[8192])).isPositive();
+    return in;
+  }
+
   private void emitPadded(String channel, int events, int pad) {
     String padding = "x".repeat(pad);
     var ch = realtime.channel(channel);
@@ -146,17 +164,10 @@ class HalfCloseAndSlowReaderTest {
    */
   @Test
   void aSteadyReaderIsNotDroppedAsASlowConsumer() throws Exception {
-    start(
-        RealtimeServer.builder(realtime)
-            .config(ServerConfig.builder().port(0).heartbeat(java.time.Duration.ZERO).build()));
+    startWithoutHeartbeats();
     try (Socket s = connect()) {
-      s.getOutputStream()
-          .write(
-              "GET /api/realtime?channel=steady HTTP/1.1\r\nHost: x\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = s.getInputStream();
+      InputStream in = openStream(s, "steady", "HTTP/1.1");
       byte[] buf = new byte[8192];
-      assertThat(in.read(buf)).isPositive();
       emitPadded("steady", 400, 20_000); // about 8 MB at once
       long started = System.nanoTime();
       long total = 0;
@@ -198,17 +209,9 @@ class HalfCloseAndSlowReaderTest {
   @ParameterizedTest
   @ValueSource(strings = {"HTTP/1.1", "HTTP/1.0"}) // 1.0: bare frames, and the end still in order
   void aDroppedSlowConsumerCanReadTheReason(String version) throws Exception {
-    start(
-        RealtimeServer.builder(realtime)
-            .config(ServerConfig.builder().port(0).heartbeat(java.time.Duration.ZERO).build()));
+    startWithoutHeartbeats();
     try (Socket s = connect()) {
-      s.getOutputStream()
-          .write(
-              ("GET /api/realtime?channel=stall " + version + "\r\nHost: x\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[8192];
-      assertThat(in.read(buf)).isPositive();
+      openStream(s, "stall", version);
       emitPadded("stall", 400, 20_000);
       Thread.sleep(8000);
       assertThat(server.metrics().slowConsumersDropped()).isEqualTo(1.0);
