@@ -11,7 +11,9 @@ import dev.realtime.spi.Range;
 import dev.realtime.spi.ReadResult;
 import dev.realtime.spi.WatchListener;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Delegating;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -23,6 +25,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -203,6 +206,8 @@ public final class RedisEngine implements Engine {
           }
         });
     pubSubClient.addListener(new StatusListener());
+    long every = b.pubSubPingInterval.toMillis();
+    timer.scheduleWithFixedDelay(this::checkPubSub, every, every, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -288,6 +293,9 @@ public final class RedisEngine implements Engine {
     /** Default pause between reconnect attempts of the command connection. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofMillis(500);
 
+    /** Default time between two PINGs on the Pub/Sub connection while it seems up. */
+    public static final Duration DEFAULT_PUB_SUB_PING_INTERVAL = Duration.ofSeconds(15);
+
     private final RedisURI uri;
     private String keyPrefix = "";
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -296,6 +304,7 @@ public final class RedisEngine implements Engine {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Duration spinWait = DEFAULT_SPIN_WAIT;
+    private Duration pubSubPingInterval = DEFAULT_PUB_SUB_PING_INTERVAL;
     private TrustedCertificates trusted;
 
     private Builder(String uri) {
@@ -358,6 +367,17 @@ public final class RedisEngine implements Engine {
     /** While Redis is unreachable, emits fail at once for this long before trying again. */
     public Builder retryAfter(Duration pause) {
       this.retryAfter = positive(pause, "retryAfter");
+      return this;
+    }
+
+    /**
+     * How often the Pub/Sub connection is PINGed while channels are watched and it seems up. One
+     * that gets no answer within the command timeout is dropped and reconnected (subscribers are
+     * told RECONNECTING, then RECONNECTED, and catch up): a path that stopped passing bytes without
+     * a TCP error, a stalled proxy say, would otherwise leave live delivery silent.
+     */
+    public Builder pubSubPingInterval(Duration interval) {
+      this.pubSubPingInterval = positive(interval, "pubSubPingInterval");
       return this;
     }
 
@@ -673,6 +693,39 @@ public final class RedisEngine implements Engine {
                 }
               });
     }
+  }
+
+  /**
+   * PINGs the Pub/Sub connection while channels are watched and it seems up; one that does not
+   * answer in time is dropped, and Lettuce reconnects it (see {@link Builder#pubSubPingInterval}).
+   */
+  private void checkPubSub() {
+    if (closed || pubSubDown || feeds.isEmpty() || !pubSub.isOpen()) return;
+    try {
+      pingPubSub();
+    } catch (RuntimeException closing) {
+      // the connection is going away with the engine; a repeating task that threw would stop
+    }
+  }
+
+  private void pingPubSub() {
+    pubSub
+        .async()
+        .ping()
+        .whenComplete(
+            (pong, error) -> {
+              if (error instanceof RedisCommandTimeoutException
+                  && !closed
+                  && !pubSubDown
+                  && pubSub instanceof RedisChannelHandler<?, ?> handler) {
+                RedisChannelWriter writer = handler.getChannelWriter();
+                while (writer instanceof Delegating<?> d
+                    && d.getDelegate() instanceof RedisChannelWriter inner) {
+                  writer = inner;
+                }
+                if (writer instanceof DefaultEndpoint endpoint) endpoint.disconnect();
+              }
+            });
   }
 
   Executor callbacks() {

@@ -109,4 +109,43 @@ class StalledConnectionTest {
       assertThat(later.join()).matches("\\d+-\\d+");
     }
   }
+
+  /**
+   * The Pub/Sub connection's path stalls (no TCP error): the engine's PING gets no answer, the
+   * connection is dropped and made again, and the subscriber is told and catches up with what was
+   * emitted meanwhile, instead of hearing nothing for good.
+   */
+  @Test
+  void aStalledPubSubConnectionIsReplacedAndTheSubscriberCatchesUp() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        StallingProxy proxy = new StallingProxy(server.port());
+        RedisEngine viaProxy =
+            RedisEngine.builder("redis://127.0.0.1:" + proxy.port())
+                .commandTimeout(Duration.ofMillis(300))
+                .retryAfter(Duration.ofMillis(100))
+                .pubSubPingInterval(Duration.ofMillis(300))
+                .build();
+        Realtime subscriber = Realtime.builder().engine(viaProxy).build();
+        Realtime emitter = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      subscriber
+          .channel("quiet")
+          .subscribe(
+              dev.realtime.Subscribe.toAll().onStatus(seen::add).onData(m -> seen.add(m.data())));
+      emitter.channel("quiet").emit("n", 1);
+      await().until(() -> seen.contains(1));
+      proxy.stallExisting();
+      emitter.channel("quiet").emit("n", 2);
+      emitter.channel("quiet").emit("n", 3);
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(3));
+      assertThat(seen)
+          .containsExactly(
+              dev.realtime.ConnectionStatus.CONNECTED,
+              1,
+              dev.realtime.ConnectionStatus.RECONNECTING,
+              dev.realtime.ConnectionStatus.RECONNECTED,
+              2,
+              3);
+    }
+  }
 }
