@@ -112,6 +112,20 @@ public final class ServerMetrics {
   }
 
   /**
+   * An event emitted before its stream opened (history replayed, a resume catching up) was written:
+   * counted, but its emit-to-write time is not recorded, since it says how old the history was, not
+   * how late the delivery.
+   */
+  public void deliveredFromHistory() {
+    deliveries.increment();
+  }
+
+  /** How many emit-to-write times were recorded. */
+  public long emitToWriteCount() {
+    return emitToWrite.count();
+  }
+
+  /**
    * {@code count} connections were written one event: counted {@code count} times, its
    * emit-to-write time recorded once (when the last of them was written).
    */

@@ -93,6 +93,7 @@ public final class SseStream {
   private final ServerMetrics metrics;
   private final int maxBufferedBytes;
   private final boolean single;
+  private final long openedAtMillis = System.currentTimeMillis();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition writable = lock.newCondition();
@@ -590,7 +591,10 @@ public final class SseStream {
       return chunkWithIdIfBehind(m.frame());
     }
     Pending p = (Pending) item;
-    metrics.delivered(p.entry().id().ms()); // counted when written, not when queued
+    // Counted when written, not when queued; its latency only if it was emitted while this
+    // stream was open (a replay's would say how old the history was).
+    if (p.entry().id().ms() >= openedAtMillis) metrics.delivered(p.entry().id().ms());
+    else metrics.deliveredFromHistory();
     positions.set(p.channelIndex(), p.entry().id());
     idBehind = false; // its frame's id line has every position
     return single ? SseFrames.chunk(SseFrames.event(p.entry())) : multiChannelFrame(p.entry());
