@@ -55,8 +55,7 @@ final class ChannelFeed {
   private final CopyOnWriteArrayList<WatchListener> watchers = new CopyOnWriteArrayList<>();
   private final AtomicInteger state = new AtomicInteger(IDLE);
   private final AtomicBoolean retryScheduled = new AtomicBoolean();
-  // Why Redis refuses this channel's SUBSCRIBE, until a subscription goes through; null: it does
-  // not
+  // Why Redis refuses this channel's SUBSCRIBE (null while it does not), until one goes through
   private volatile RealtimeException refused;
   private volatile int readFailures; // in a row, for the retry's back-off; reset by a read
 

@@ -16,15 +16,18 @@ import org.junit.jupiter.api.Test;
  * every emit timing out on the dead connection for good.
  */
 class StalledConnectionTest {
+  /** An engine whose connections go through {@code proxy}, quick to give up on a stalled one. */
+  private static RedisEngine.Builder throughProxy(StallingProxy proxy) {
+    return RedisEngine.builder("redis://127.0.0.1:" + proxy.port())
+        .commandTimeout(Duration.ofMillis(300))
+        .retryAfter(Duration.ofMillis(100));
+  }
+
   @Test
   void emitsRecoverOnANewConnectionAfterTheirConnectionStalls() throws Exception {
     try (RedisServer server = RedisServer.start();
         StallingProxy proxy = new StallingProxy(server.port());
-        RedisEngine engine =
-            RedisEngine.builder("redis://127.0.0.1:" + proxy.port())
-                .commandTimeout(Duration.ofMillis(300))
-                .retryAfter(Duration.ofMillis(100))
-                .build();
+        RedisEngine engine = throughProxy(proxy).build();
         Realtime realtime = Realtime.builder().engine(engine).build()) {
       Channel ch = realtime.channel("stalled");
       ch.emit("n", 1);
@@ -120,11 +123,7 @@ class StalledConnectionTest {
     try (RedisServer server = RedisServer.start();
         StallingProxy proxy = new StallingProxy(server.port());
         RedisEngine viaProxy =
-            RedisEngine.builder("redis://127.0.0.1:" + proxy.port())
-                .commandTimeout(Duration.ofMillis(300))
-                .retryAfter(Duration.ofMillis(100))
-                .pubSubPingInterval(Duration.ofMillis(300))
-                .build();
+            throughProxy(proxy).pubSubPingInterval(Duration.ofMillis(300)).build();
         Realtime subscriber = Realtime.builder().engine(viaProxy).build();
         Realtime emitter = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
       java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
