@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
@@ -24,13 +25,29 @@ import java.util.function.BiFunction;
  *
  * <p>Each event of a batch is still its own atomic XADD + PEXPIRE + PUBLISH inside the script and
  * gets its own id or its own error: the batch shares only the round trip.
+ *
+ * <p>What waits is bounded: once {@code maxBacklogBytes} of emits are queued or in flight (a Redis
+ * slower than the emit rate, or one that stalls for the command timeout), further emits fail at
+ * once with an {@link EngineException} rather than pile up in the heap until it runs out.
  */
 final class AppendBatcher {
   /** {@code awaited}: only the emitting thread waits for the result (see Engine.appendAwaited). */
-  private record Pending(Append append, CompletableFuture<EntryId> result, boolean awaited) {}
+  private record Pending(
+      Append append, CompletableFuture<EntryId> result, boolean awaited, long bytes) {}
+
+  /**
+   * What one queued emit is counted as besides its data and names: the queue node, the future and
+   * the script arguments built for it.
+   */
+  static final int BOOKKEEPING_BYTES = 256;
 
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  /** Bytes of the emits queued or in flight, released as each one completes. */
+  private final AtomicLong backlog = new AtomicLong();
+
+  private final long maxBacklogBytes;
   private final int maxInFlight;
   private final int maxBatch;
   private final String keyPrefix;
@@ -43,6 +60,7 @@ final class AppendBatcher {
   AppendBatcher(
       int maxInFlight,
       int maxBatch,
+      long maxBacklogBytes,
       String keyPrefix,
       byte[] envelopeTail,
       BiFunction<byte[][], byte[][], CompletableFuture<List<Object>>> send,
@@ -51,6 +69,7 @@ final class AppendBatcher {
       long spinNanos) {
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
+    this.maxBacklogBytes = maxBacklogBytes;
     this.keyPrefix = keyPrefix;
     this.envelopeTail = envelopeTail;
     this.send = send;
@@ -61,13 +80,32 @@ final class AppendBatcher {
   }
 
   CompletableFuture<EntryId> append(Append append, boolean awaited) {
+    long bytes = bytes(append);
+    long before = backlog.getAndAdd(bytes);
+    // An emit larger than the bound on its own is still taken when nothing else waits: the bound
+    // is on how much piles up behind a Redis that does not keep up, not on one event's size.
+    if (before > 0 && before + bytes > maxBacklogBytes) {
+      backlog.addAndGet(-bytes);
+      return CompletableFuture.failedFuture(
+          new EngineException(
+              "emit to channel '"
+                  + append.channel()
+                  + "' refused: "
+                  + before
+                  + " bytes of emits already wait for Redis, and this one ("
+                  + bytes
+                  + " bytes) would pass maxBacklogBytes ("
+                  + maxBacklogBytes
+                  + "); Redis is not keeping up with the emit rate, so retry later (nothing of it"
+                  + " was stored) or raise maxBacklogBytes"));
+    }
     // Only an emitter on a platform thread may spin (see AwaitedEmit); a virtual one gets the
     // plain future, so its path is exactly what it was without spinning.
     CompletableFuture<EntryId> result =
         awaited && spinning.enabled() && !Thread.currentThread().isVirtual()
             ? new AwaitedEmit(spinning)
             : new CompletableFuture<>();
-    queue.add(new Pending(append, result, awaited));
+    queue.add(new Pending(append, result, awaited, bytes));
     drain();
     return result;
   }
@@ -94,6 +132,18 @@ final class AppendBatcher {
         sendBatch(batch);
       }
     }
+  }
+
+  /** What an emit holds while it waits: its data, its names and {@link #BOOKKEEPING_BYTES}. */
+  static long bytes(Append append) {
+    return (long) append.data().json().length
+        + 2L * (append.channel().length() + append.event().length())
+        + BOOKKEEPING_BYTES;
+  }
+
+  /** Bytes of the emits queued or in flight (for tests). */
+  long backlogBytes() {
+    return backlog.get();
   }
 
   private static byte[] utf8(String s) {
@@ -192,6 +242,7 @@ final class AppendBatcher {
   private void complete(List<Pending> batch, List<Object> reply, Throwable error) {
     for (int i = 0; i < batch.size(); i++) {
       Pending pending = batch.get(i);
+      backlog.addAndGet(-pending.bytes()); // before the caller hears: its next emit has the room
       String channel = pending.append().channel();
       if (error != null) {
         EngineException failed;

@@ -162,6 +162,7 @@ public final class RedisEngine implements Engine {
         new AppendBatcher(
             b.maxInFlight,
             b.maxBatch,
+            b.maxBacklogBytes,
             keyPrefix,
             envelopeTail,
             (keys, args) -> link.send(session -> APPEND.run(session, keys, args)),
@@ -284,6 +285,9 @@ public final class RedisEngine implements Engine {
     /** Default most events one emit script call carries. */
     public static final int DEFAULT_MAX_BATCH = 64;
 
+    /** Default most bytes of emits waiting for Redis before further emits are refused: 64 MiB. */
+    public static final long DEFAULT_MAX_BACKLOG_BYTES = 64L << 20;
+
     /**
      * Default longest time a blocking emit that is the only one under way spins for its reply
      * before it parks.
@@ -303,6 +307,7 @@ public final class RedisEngine implements Engine {
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBatch = DEFAULT_MAX_BATCH;
+    private long maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
     private Duration spinWait = DEFAULT_SPIN_WAIT;
     private Duration pubSubPingInterval = DEFAULT_PUB_SUB_PING_INTERVAL;
     private TrustedCertificates trusted;
@@ -395,6 +400,20 @@ public final class RedisEngine implements Engine {
     public Builder maxBatch(int maxBatch) {
       if (maxBatch < 1) throw new IllegalArgumentException("maxBatch < 1: " + maxBatch);
       this.maxBatch = maxBatch;
+      return this;
+    }
+
+    /**
+     * The most bytes of emits (their data and names, and 256 bytes each of bookkeeping) that may
+     * wait for Redis, queued or in flight; an emit that would pass it fails at once with an {@link
+     * EngineException} (nothing of it stored), so a Redis that does not keep up with the emit rate
+     * cannot fill the heap. An emit is always taken when nothing else waits, however large.
+     */
+    public Builder maxBacklogBytes(long maxBacklogBytes) {
+      if (maxBacklogBytes < 1) {
+        throw new IllegalArgumentException("maxBacklogBytes < 1: " + maxBacklogBytes);
+      }
+      this.maxBacklogBytes = maxBacklogBytes;
       return this;
     }
 

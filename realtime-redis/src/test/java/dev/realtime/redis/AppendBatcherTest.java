@@ -41,9 +41,14 @@ class AppendBatcherTest {
   volatile boolean failureThrows;
 
   AppendBatcher batcher(int maxInFlight) {
+    return batcher(maxInFlight, RedisEngine.Builder.DEFAULT_MAX_BACKLOG_BYTES);
+  }
+
+  AppendBatcher batcher(int maxInFlight, long maxBacklogBytes) {
     return new AppendBatcher(
         maxInFlight,
         64,
+        maxBacklogBytes,
         "",
         new byte[0],
         (keys, args) -> {
@@ -104,6 +109,52 @@ class AppendBatcherTest {
     assertThat(executed).hasValue(1); // alone by then: completed where its reply arrived
   }
 
+  static Append append(String channel, int dataBytes) {
+    String json = "\"" + "x".repeat(dataBytes - 2) + "\"";
+    return new Append(channel, "n", Payload.ofJson(json), History.unlimited());
+  }
+
+  @Test
+  void emitsThatWouldPassTheBacklogBoundFailAtOnceAndTheRoomComesBackAsEmitsComplete() {
+    Append kb = append("a", 1000);
+    long each = AppendBatcher.bytes(kb);
+    assertThat(each).isEqualTo(1000 + 2 * 2 + AppendBatcher.BOOKKEEPING_BYTES);
+    AppendBatcher batcher = batcher(1, 3 * each);
+    CompletableFuture<EntryId> sent = batcher.append(kb, false); // in flight
+    CompletableFuture<EntryId> q1 = batcher.append(kb, false); // queued behind it
+    CompletableFuture<EntryId> q2 = batcher.append(kb, false);
+    CompletableFuture<EntryId> refused = batcher.append(kb, false);
+    assertThat(batcher.backlogBytes()).isEqualTo(3 * each);
+    assertThat(calls).hasSize(1); // the refused emit was never sent
+    assertThatThrownBy(refused::join)
+        .hasCauseInstanceOf(EngineException.class)
+        .hasMessageContaining("emit to channel 'a' refused: " + 3 * each + " bytes of emits")
+        .hasMessageContaining("maxBacklogBytes (" + 3 * each + ")")
+        .hasMessageContaining("nothing of it was stored");
+    calls.get(0).complete(ids("5-0"));
+    assertThat(sent).isCompletedWithValue(EntryId.parse("5-0"));
+    assertThat(batcher.backlogBytes()).isEqualTo(2 * each);
+    CompletableFuture<EntryId> taken = batcher.append(kb, false); // room again
+    assertThat(calls).hasSize(2);
+    calls.get(1).completeExceptionally(new IllegalStateException("connection lost"));
+    assertThatThrownBy(q1::join).hasCauseInstanceOf(EngineException.class); // failures free room
+    assertThat(batcher.backlogBytes()).isEqualTo(each);
+    calls.get(2).complete(ids("6-0"));
+    assertThat(taken).isCompletedWithValue(EntryId.parse("6-0"));
+    assertThat(batcher.backlogBytes()).isZero();
+  }
+
+  @Test
+  void anEmitLargerThanTheBoundIsTakenWhenNothingElseWaits() {
+    AppendBatcher batcher = batcher(1, 100);
+    CompletableFuture<EntryId> big = batcher.append(append("a", 5000), false);
+    CompletableFuture<EntryId> next = batcher.append(append("a", 10), false);
+    assertThat(next).isCompletedExceptionally();
+    calls.get(0).complete(ids("5-0"));
+    assertThat(big).isCompletedWithValue(EntryId.parse("5-0"));
+    assertThat(batcher.backlogBytes()).isZero();
+  }
+
   @Test
   void aReplyThatIsNotAnIdFailsTheEmitInsteadOfLeavingItsEmitterWaiting() {
     AppendBatcher batcher = batcher(1);
@@ -159,6 +210,7 @@ class AppendBatcherTest {
         new AppendBatcher(
             4,
             64,
+            RedisEngine.Builder.DEFAULT_MAX_BACKLOG_BYTES,
             "",
             new byte[0],
             (k, a) -> new CompletableFuture<>(),
@@ -240,6 +292,7 @@ class AppendBatcherTest {
         new AppendBatcher(
             4,
             64,
+            RedisEngine.Builder.DEFAULT_MAX_BACKLOG_BYTES,
             "",
             new byte[0],
             (keys, args) -> {

@@ -136,6 +136,7 @@ class OutageEdgesTest {
         new AppendBatcher(
             4,
             64,
+            RedisEngine.Builder.DEFAULT_MAX_BACKLOG_BYTES,
             "",
             new byte[0],
             (keys, args) -> {

@@ -81,6 +81,45 @@ class StalledConnectionTest {
   }
 
   /**
+   * Behind a Redis that does not answer, what waits is bounded: emits past {@code maxBacklogBytes}
+   * are refused at once (not after a timeout), and once Redis answers again emits go through.
+   */
+  @Test
+  void emitsPastTheBacklogBoundAreRefusedAtOnceWhileRedisDoesNotAnswer() {
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine =
+            RedisEngine.builder(server.uri())
+                .commandTimeout(Duration.ofMillis(2000))
+                .maxBacklogBytes(64 * 1024)
+                .build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      Channel ch = realtime.channel("backlog");
+      ch.emit("n", 0);
+      String kb = "x".repeat(1000);
+      server.pause();
+      var waiting = new java.util.ArrayList<java.util.concurrent.CompletableFuture<String>>();
+      var refused = new java.util.ArrayList<java.util.concurrent.CompletableFuture<String>>();
+      try {
+        for (int i = 0; i < 200; i++) {
+          var e = ch.emitAsync("n", kb);
+          (e.isCompletedExceptionally() ? refused : waiting).add(e);
+        }
+        // About 64 KiB of 1.3 KB emits wait; the rest were refused while Redis was silent.
+        assertThat(waiting).hasSizeBetween(40, 60);
+        assertThat(refused).hasSize(200 - waiting.size());
+        assertThatThrownBy(refused.get(0)::join)
+            .hasCauseInstanceOf(EngineException.class)
+            .hasMessageContaining("emit to channel 'backlog' refused")
+            .hasMessageContaining("maxBacklogBytes (65536)");
+      } finally {
+        server.resume();
+      }
+      for (var e : waiting) e.handle((id, error) -> null).join(); // stored or timed out
+      assertThat(ch.emit("n", kb)).matches("\\d+-\\d+");
+    }
+  }
+
+  /**
    * A Redis busy for a while (a long script of another client) is not a dead connection: the emit
    * that timed out meanwhile fails, but the connection stays, and an emit sent later, answered
    * within its own timeout, succeeds.
