@@ -66,11 +66,6 @@ final class ChannelFeed {
   private long tailBytes; // payload bytes of the live entries
   private EntryId coveredFrom;
   private EntryId end;
-  // After Redis restarted: the newest entry seen before, which the stream must still hold (or
-  // account for as removed) for nothing to have been lost. Guarded by this; null when nothing is
-  // in doubt.
-  private EntryId mustHold;
-  private boolean lost; // the stream did not hold mustHold: every read says so from then on
 
   ChannelFeed(String channel, byte[] envelopeTail, RedisEngine engine) {
     this.channel = channel;
@@ -184,19 +179,12 @@ final class ChannelFeed {
   }
 
   private void fetch() {
-    EntryId from, check;
+    EntryId from;
     synchronized (this) {
       from = end;
-      check = lost ? null : mustHold;
     }
     state.set(FETCHING);
-    // After a restart, the read starts at the entry that must still be there, to see whether it is
-    Range range =
-        from == null
-            ? Range.stateOnly()
-            : check != null
-                ? Range.oldest(check, EntryId.MAX, FETCH_PAGE)
-                : Range.after(from, FETCH_PAGE);
+    Range range = from == null ? Range.stateOnly() : Range.after(from, FETCH_PAGE);
     engine
         .readFromRedis(channel, range)
         // On Lettuce's event loop: watchers only flag their cursors, and reads never block.
@@ -205,7 +193,7 @@ final class ChannelFeed {
               boolean more = false;
               if (error == null) {
                 readFailures = 0;
-                more = absorb(result, from == null, check);
+                more = absorb(result, from == null);
               }
               if (more) fetch();
               else if (error != null || !state.compareAndSet(FETCHING, IDLE)) {
@@ -219,109 +207,30 @@ final class ChannelFeed {
             });
   }
 
-  /**
-   * Redis answered from a process other than before (a restart, a failover): what it stored last
-   * may be gone. The next read checks that the stream still holds the newest entry this feed had
-   * seen ({@link #accountForRestart}).
-   */
-  synchronized void redisRestarted() {
-    if (end != null && !end.equals(EntryId.ZERO)) {
-      mustHold = end;
-      lost = false;
-    }
-  }
-
-  /**
-   * {@code result} as it must be read after a restart that lost this channel's stream: when the
-   * stream neither holds the newest entry seen before the restart nor says it was removed (a stream
-   * lost whole and written again starts after it; one restored from an older snapshot ends before
-   * it), everything through it counts as removed, and so does whatever may have followed it unseen.
-   * Cursors at or before it are told of a gap instead of continuing as if the stream had merely
-   * expired (which cannot be told apart from a loss afterwards). A stream that holds it (Redis kept
-   * its data) clears the doubt.
-   */
-  synchronized ReadResult accountForRestart(ReadResult result) {
-    return account(result, null);
-  }
-
-  /**
-   * {@code checked}: the id this read started at, inclusive (the feed's own check), or null. A
-   * cursor's read can tell only a stream that plainly lacks the entry (empty, or starting after it,
-   * or ending before it); one whose range spans it (a replica promoted without the last writes,
-   * written to since) is left to the feed's own read, which starts at the entry itself.
-   */
-  private ReadResult account(ReadResult result, EntryId checked) {
-    if (mustHold == null) return result;
-    LogState log = result.state();
-    if (!lost) {
-      List<LogEntry> entries = result.entries();
-      boolean found =
-          mustHold.equals(checked) && !entries.isEmpty() && entries.get(0).id().equals(mustHold);
-      if (found || !log.removedThrough().isBefore(mustHold)) {
-        mustHold = null; // Redis kept it (or says it removed it): nothing in doubt
-        return result;
-      }
-      boolean outside =
-          log.isEmpty() || log.firstId().isAfter(mustHold) || log.lastId().isBefore(mustHold);
-      if (!outside && !mustHold.equals(checked)) return result; // the feed's read will tell
-      lost = true;
-    }
-    EntryId gone = mustHold.successor(); // what may have followed it unseen went too
-    if (!log.removedThrough().isBefore(gone)) return result;
-    EntryId last = log.lastId().isBefore(gone) ? gone : log.lastId();
-    return new ReadResult(result.entries(), new LogState(firstAfter(gone, result), last, gone));
-  }
-
-  /**
-   * The oldest entry after {@code gone}: where delivery resumes after the gap. A stream that spans
-   * the lost entry (a replica) holds older ones too, which are before the gap, not after it; when
-   * the read shows none after it but the stream goes on, the position right after {@code gone}
-   * stands in (a cursor resumes from {@code gone} and reads the rest).
-   */
-  private static EntryId firstAfter(EntryId gone, ReadResult result) {
-    LogState log = result.state();
-    if (log.isEmpty() || log.firstId().isAfter(gone)) return log.firstId();
-    for (LogEntry e : result.entries()) {
-      if (e.id().isAfter(gone)) return e.id();
-    }
-    return log.lastId().isAfter(gone) ? gone.successor() : EntryId.ZERO;
-  }
-
-  /** Whether a restart left this feed's stream in doubt that its own read has not settled. */
-  private synchronized boolean inDoubt() {
-    return mustHold != null && !lost;
-  }
-
   /** Adds what a read found to the tail and wakes the watchers; true when a full page came. */
-  private boolean absorb(ReadResult read, boolean initial, EntryId checked) {
-    ReadResult result;
-    synchronized (this) {
-      result = account(read, checked);
-    }
+  private boolean absorb(ReadResult result, boolean initial) {
     List<LogEntry> entries = result.entries();
     LogState log = result.state();
-    boolean afresh = false;
     synchronized (this) {
       if (initial || coveredFrom == null) {
         coveredFrom = log.lastId();
         end = log.lastId();
       } else if (log.removedThrough().isAfter(end)) {
-        // Trimmed past what we had seen (while Redis was away, say), or lost in a restart: the
-        // tail is no longer contiguous with the stream, so start it afresh; cursors before it
-        // read from Redis and are told of the gap there (now: no append may come to wake them).
+        // Trimmed past what we had seen (while Redis was away, say): the tail is no longer
+        // contiguous with the stream, so start it afresh; cursors before it read from Redis and
+        // are told of the gap there.
         clear();
         coveredFrom = log.removedThrough();
         end = log.removedThrough();
-        afresh = true;
       }
       for (LogEntry e : entries) {
         if (e.id().isAfter(end)) keep(e);
       }
     }
-    if (initial || afresh || !entries.isEmpty()) {
+    if (initial || !entries.isEmpty()) {
       for (WatchListener w : watchers) w.onAppend();
     }
-    return entries.size() == FETCH_PAGE || inDoubt(); // in doubt: read from the entry itself
+    return entries.size() == FETCH_PAGE;
   }
 
   /**

@@ -38,28 +38,17 @@ final class CommandLink implements AutoCloseable {
   private final RedisURI uri;
   private final Duration retryAfter;
   private final List<LuaScript> scripts;
-  private final boolean identifies;
   private volatile Session session;
   private long lastAttemptNanos;
   private boolean connecting;
   private Throwable lastFailure;
   private boolean closed;
 
-  /**
-   * {@code scripts}: what every connection of this link loads before its first command; {@code
-   * identifies}: whether each connection also asks which Redis process it reached ({@link
-   * Session#runId()}) before its first command.
-   */
-  CommandLink(
-      RedisClient client,
-      RedisURI uri,
-      Duration retryAfter,
-      boolean identifies,
-      LuaScript... scripts) {
+  /** {@code scripts}: what every connection of this link loads before its first command. */
+  CommandLink(RedisClient client, RedisURI uri, Duration retryAfter, LuaScript... scripts) {
     this.client = client;
     this.uri = uri;
     this.retryAfter = retryAfter;
-    this.identifies = identifies;
     this.scripts = List.of(scripts);
     this.lastAttemptNanos = System.nanoTime() - retryAfter.toNanos();
   }
@@ -71,13 +60,7 @@ final class CommandLink implements AutoCloseable {
   synchronized void connect(Duration timeout) throws Exception {
     Session opened = new Session(client.connect(RedisEngine.CODEC, uri), scripts);
     session = opened;
-    open(opened).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** What a new connection does before its first command: load the scripts, and identify. */
-  private CompletableFuture<Session> open(Session opened) {
-    CompletableFuture<Session> loaded = opened.load();
-    return identifies ? loaded.thenCompose(Session::identify) : loaded;
+    opened.load().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -141,7 +124,8 @@ final class CommandLink implements AutoCloseable {
         .thenCompose(
             connection -> {
               Session opened = new Session(connection, scripts);
-              return open(opened)
+              return opened
+                  .load()
                   .whenComplete(
                       (loaded, error) -> {
                         if (error != null) connection.closeAsync();
@@ -214,7 +198,6 @@ final class CommandLink implements AutoCloseable {
     private final AtomicBoolean loading = new AtomicBoolean();
     final AtomicBoolean checking = new AtomicBoolean(); // a PING after a timeout is under way
     private volatile long nextLoadNanos;
-    private volatile String runId;
 
     private Session(StatefulRedisConnection<String, byte[]> connection, List<LuaScript> scripts) {
       this.connection = connection;
@@ -223,37 +206,6 @@ final class CommandLink implements AutoCloseable {
 
     RedisAsyncCommands<String, byte[]> commands() {
       return connection.async();
-    }
-
-    /**
-     * The {@code run_id} of the Redis process this connection reached (a new one each time Redis
-     * starts), or null when the link does not identify or Redis would not say (an ACL without
-     * {@code INFO}, a service that hides it).
-     */
-    String runId() {
-      return runId;
-    }
-
-    /** Asks {@code INFO server} for the run id; never fails the connection. */
-    private CompletableFuture<Session> identify() {
-      return commands()
-          .info("server")
-          .toCompletableFuture()
-          .handle(
-              (info, error) -> {
-                if (error == null && info != null) runId = runIdIn(info);
-                return this;
-              });
-    }
-
-    static String runIdIn(String info) {
-      for (String line : info.split("\r?\n")) {
-        if (line.startsWith("run_id:")) {
-          String id = line.substring("run_id:".length()).trim();
-          return id.isEmpty() ? null : id;
-        }
-      }
-      return null;
     }
 
     /**

@@ -94,9 +94,6 @@ public final class RedisEngine implements Engine {
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("realtime-redis-timer").unstarted(r));
   private volatile boolean pubSubDown;
-  // The run_id of the Redis process reads last reached (null until one said), see reachedRedis
-  private volatile String runId;
-  private final Object runIdLock = new Object();
   private volatile boolean closed;
   private final Duration retryAfter;
   private final Duration commandTimeout;
@@ -159,8 +156,8 @@ public final class RedisEngine implements Engine {
             .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
-    this.link = new CommandLink(commandClient, uri, b.retryAfter, false, APPEND);
-    this.readLink = new CommandLink(commandClient, uri, b.retryAfter, true, READ);
+    this.link = new CommandLink(commandClient, uri, b.retryAfter, APPEND);
+    this.readLink = new CommandLink(commandClient, uri, b.retryAfter, READ);
     this.batcher =
         new AppendBatcher(
             b.maxInFlight,
@@ -504,7 +501,6 @@ public final class RedisEngine implements Engine {
     }
     CompletableFuture<ReadResult> read = readFromRedis(channel, range);
     if (feed != null) {
-      read = read.thenApply(feed::accountForRestart);
       // A watcher's read failed: it waits for a wake-up, which must come even if the Pub/Sub
       // connection never dropped (only the command connection did) and nothing is emitted.
       read.whenComplete(
@@ -535,37 +531,12 @@ public final class RedisEngine implements Engine {
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
     byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
     return readLink
-        .send(
-            session ->
-                READ.run(session, key, StreamReads.arguments(range))
-                    .thenApply(
-                        reply -> {
-                          reachedRedis(session.runId());
-                          return reply;
-                        }))
+        .send(session -> READ.run(session, key, StreamReads.arguments(range)))
         .handle(
             (reply, error) -> {
               if (error != null) throw failure("reading channel '" + channel + "'", error);
               return StreamReads.parse(channel, reply, range.newest());
             });
-  }
-
-  /**
-   * A read was answered by the Redis process {@code runId}. One other than the process before
-   * (Redis restarted, or a failover promoted a replica) may have lost what was stored last, and a
-   * stream that was lost whole and written again reads like one that expired while its readers were
-   * caught up: so every watched channel is told, before this read's result is used, to check that
-   * the stream still holds the newest entry it had seen ({@link ChannelFeed#redisRestarted}). Known
-   * only from reads: a restart between two reads of nobody is nobody's loss.
-   */
-  private void reachedRedis(String runId) {
-    if (runId == null || runId.equals(this.runId)) return;
-    synchronized (runIdLock) {
-      String before = this.runId;
-      if (runId.equals(before)) return;
-      this.runId = runId;
-      if (before != null) feeds.values().forEach(ChannelFeed::redisRestarted);
-    }
   }
 
   /**
