@@ -28,7 +28,9 @@ import java.util.function.BiFunction;
  *
  * <p>What waits is bounded: once {@code maxBacklogBytes} of emits are queued or in flight (a Redis
  * slower than the emit rate, or one that stalls for the command timeout), further emits fail at
- * once with an {@link EngineException} rather than pile up in the heap until it runs out.
+ * once with an {@link EngineException} rather than pile up in the heap until it runs out. (The
+ * bytes of a call that timed out are released at once, while its connection may hold them until it
+ * is closed: behind a stall the heap may hold up to about twice the bound.)
  */
 final class AppendBatcher {
   /** {@code awaited}: only the emitting thread waits for the result (see Engine.appendAwaited). */
@@ -81,23 +83,26 @@ final class AppendBatcher {
 
   CompletableFuture<EntryId> append(Append append, boolean awaited) {
     long bytes = bytes(append);
-    long before = backlog.getAndAdd(bytes);
-    // An emit larger than the bound on its own is still taken when nothing else waits: the bound
-    // is on how much piles up behind a Redis that does not keep up, not on one event's size.
-    if (before > 0 && before + bytes > maxBacklogBytes) {
-      backlog.addAndGet(-bytes);
-      return CompletableFuture.failedFuture(
-          new EngineException(
-              "emit to channel '"
-                  + append.channel()
-                  + "' refused: "
-                  + before
-                  + " bytes of emits already wait for Redis, and this one ("
-                  + bytes
-                  + " bytes) would pass maxBacklogBytes ("
-                  + maxBacklogBytes
-                  + "); Redis is not keeping up with the emit rate, so retry later (nothing of it"
-                  + " was stored) or raise maxBacklogBytes"));
+    // Reserved only when admitted (a refused emit's bytes never count, not even for a moment, so
+    // a concurrent emit cannot be refused because of it). An emit larger than the bound on its
+    // own is still taken when nothing else waits: the bound is on how much piles up behind a
+    // Redis that does not keep up, not on one event's size.
+    for (long before = backlog.get(); ; before = backlog.get()) {
+      if (before > 0 && before + bytes > maxBacklogBytes) {
+        return CompletableFuture.failedFuture(
+            new EngineException(
+                "emit to channel '"
+                    + append.channel()
+                    + "' refused: "
+                    + before
+                    + " bytes of emits already wait for Redis, and this one ("
+                    + bytes
+                    + " bytes) would pass maxBacklogBytes ("
+                    + maxBacklogBytes
+                    + "); Redis is not keeping up with the emit rate, so retry later (nothing of"
+                    + " it was stored) or raise maxBacklogBytes"));
+      }
+      if (backlog.compareAndSet(before, before + bytes)) break;
     }
     // Only an emitter on a platform thread may spin (see AwaitedEmit); a virtual one gets the
     // plain future, so its path is exactly what it was without spinning.
