@@ -48,11 +48,13 @@ class MultiProcessStressTest {
     int foreignWrites = 50 + random.nextInt(200);
     int total = emitters * perEmitter + foreignWrites;
     String channel = "multi-" + seed;
+    List<Process> children = new ArrayList<>(); // other JVMs, ended even if the test fails
     try (RedisServer server = RedisServer.start();
         Realtime local = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
       Process remoteSubscriber =
           ChildProcesses.start(
               ChildProcesses.Subscriber.class, server.uri(), channel, Integer.toString(total));
+      children.add(remoteSubscriber);
       BufferedReader remoteOut =
           new BufferedReader(
               new InputStreamReader(remoteSubscriber.getInputStream(), StandardCharsets.UTF_8));
@@ -71,6 +73,7 @@ class MultiProcessStressTest {
                 channel,
                 Integer.toString(perEmitter),
                 Long.toString(random.nextLong())));
+        children.add(emitterProcesses.getLast());
       }
       Thread foreign =
           writeLikeTheOriginal(server.uri(), channel, foreignWrites, random.nextLong());
@@ -117,6 +120,8 @@ class MultiProcessStressTest {
             .as("joiner " + j + ", seed " + seed)
             .containsExactlyElementsOf(stream.subList(start, total));
       }
+    } finally {
+      for (Process p : children) p.destroyForcibly();
     }
   }
 

@@ -36,9 +36,12 @@ class RedisBadDataTest {
 
   @AfterAll
   static void stop() {
-    connection.close();
-    client.shutdown();
-    server.close();
+    try {
+      if (connection != null) connection.close();
+      if (client != null) client.shutdown();
+    } finally {
+      if (server != null) server.close(); // also when start() failed after the server started
+    }
   }
 
   @Test

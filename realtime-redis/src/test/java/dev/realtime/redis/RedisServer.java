@@ -2,11 +2,15 @@ package dev.realtime.redis;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,8 +18,48 @@ import java.util.concurrent.TimeUnit;
  * no persistence. Tests kill it (SIGKILL, as a crash) and start it again on the same port. {@link
  * #builder()} adds a password, an ACL user, or TLS (then the port is the TLS port and there is no
  * plain one).
+ *
+ * <p>No server outlives the JVM that started it: every process started is registered until it is
+ * seen dead, and a shutdown hook kills (SIGKILL, which also ends a SIGSTOPped one) whatever a test
+ * left running. Where the JVM dies without running its hooks (SIGKILL, as Surefire does to a fork
+ * that timed out), a watcher of each server, a small {@code sh} child of the JVM blocked reading
+ * its stdin from the JVM, sees the end of that stdin and kills the server. The server itself is
+ * started directly, so its pid is the redis-server's: {@link #kill()}, {@link #pause()} and {@link
+ * #resume()} signal the server, not a wrapper.
  */
 public final class RedisServer implements AutoCloseable {
+  /** Every server process started and not yet seen dead, with its watcher. */
+  private static final Set<Running> RUNNING = ConcurrentHashMap.newKeySet();
+
+  private static volatile boolean shuttingDown;
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(RedisServer::killLeftOvers, "RedisServer-shutdown"));
+  }
+
+  /**
+   * What the watcher runs: {@code $1} is the server's pid, {@code $2} its directory (its working
+   * directory). It reads its stdin until "exit" (the JVM saw the server end) or the end of the
+   * input without it: the JVM is gone, so it kills the server, after checking that the pid still is
+   * that server (on Linux: that process's working directory is the server's), not a process that
+   * got the pid since.
+   */
+  private static final String WATCHER =
+      String.join(
+          "\n",
+          "while read -r line; do [ \"$line\" = exit ] && exit 0; done",
+          "[ \"$line\" = exit ] && exit 0",
+          "if [ -d /proc/self ]; then",
+          "  [ -d \"/proc/$1\" ] && [ \"/proc/$1/cwd\" -ef \"$2\" ] && kill -9 \"$1\"",
+          "else",
+          "  case \"$(ps -o comm= -p \"$1\" 2>/dev/null)\" in *redis-server*) kill -9 \"$1\";; esac",
+          "fi",
+          "exit 0");
+
+  /** A started server process, its watcher (null if none could be started) and directory. */
+  private record Running(Process server, Process watcher, Path dir, String startedBy) {}
+
   private final int port;
   private final Path dir;
   private final boolean persistent;
@@ -27,6 +71,7 @@ public final class RedisServer implements AutoCloseable {
   private final int sentinelMasterPort;
   private final boolean cluster;
   private Process process;
+  private Running running;
 
   private RedisServer(Builder b, int port, Path dir, TestCertificates tls) {
     this.port = port;
@@ -133,7 +178,12 @@ public final class RedisServer implements AutoCloseable {
         TestCertificates tls =
             tlsNames == null ? null : TestCertificates.create(dir.resolve("tls"), tlsNames);
         RedisServer server = new RedisServer(this, FreePorts.outsideTheEphemeralRange(), dir, tls);
-        server.startProcess();
+        try {
+          server.startProcess();
+        } catch (IOException | RuntimeException | Error e) {
+          server.close(); // nothing of it is left running (launch kills what did not start)
+          throw e;
+        }
         return server;
       } catch (IOException e) {
         throw new IllegalStateException(e);
@@ -234,24 +284,146 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch(List<String> command) throws IOException {
-    process =
+    if (running != null) stop(running); // never two of ours on one port, the first one untracked
+    Process started =
         new ProcessBuilder(command)
+            .directory(dir.toFile()) // the watcher knows it by its working directory
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "redis-server exited: " + Files.readString(dir.resolve("stdout.log")) + readLog());
+    process = started;
+    running = new Running(started, startWatcher(started.pid()), dir, startedBy());
+    RUNNING.add(running);
+    boolean listening = false;
+    try {
+      if (shuttingDown) throw new IllegalStateException("the JVM is shutting down");
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!listening && System.nanoTime() < deadline) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          listening = true;
+        } catch (IOException notYet) {
+          if (!started.isAlive()) {
+            throw new IllegalStateException(
+                "redis-server exited: " + Files.readString(dir.resolve("stdout.log")) + readLog());
+          }
+          sleep(20);
         }
-        sleep(20);
+      }
+      if (!listening) {
+        throw new IllegalStateException(
+            "redis-server did not listen on port " + port + " within 10 s");
+      }
+    } finally {
+      if (!listening) {
+        stop(running);
+        running = null;
       }
     }
-    throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
+  }
+
+  /**
+   * Starts the watcher of the server {@code pid}: null where there is no {@code sh} (then only the
+   * shutdown hook stands between a dying JVM and an orphaned server).
+   */
+  private Process startWatcher(long pid) {
+    try {
+      return new ProcessBuilder(
+              "/bin/sh",
+              "-c",
+              WATCHER,
+              "redis-server-watcher",
+              Long.toString(pid),
+              dir.toAbsolutePath().toString())
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException | RuntimeException noShell) {
+      return null;
+    }
+  }
+
+  /** The first caller outside this class: which test a server left running came from. */
+  private static String startedBy() {
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames
+                    .filter(f -> !f.getClassName().startsWith(RedisServer.class.getName()))
+                    .findFirst()
+                    .map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
+                    .orElse("?"));
+  }
+
+  /**
+   * Kills {@code r}'s server (SIGKILL) and waits until it is gone, then ends its watcher. Throws if
+   * it did not die within 10 s; it then stays registered for the shutdown hook.
+   */
+  private static void stop(Running r) {
+    r.server().destroyForcibly();
+    if (!waitFor(r.server(), Duration.ofSeconds(10))) {
+      throw new IllegalStateException(
+          "redis-server " + r.server().pid() + " still runs 10 s after SIGKILL");
+    }
+    endWatcher(r.watcher(), Duration.ofSeconds(2));
+    RUNNING.remove(r);
+  }
+
+  /** Tells the watcher that its server is gone ("exit"), and waits for it to end. */
+  private static void endWatcher(Process watcher, Duration patience) {
+    if (watcher == null) return;
+    try (OutputStream in = watcher.getOutputStream()) {
+      in.write("exit\n".getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException alreadyGone) {
+      // it ended already
+    }
+    if (!waitFor(watcher, patience)) {
+      watcher.destroyForcibly();
+      waitFor(watcher, patience);
+    }
+  }
+
+  /** Waits up to {@code patience} for {@code p} to end, even if interrupted (kept for later). */
+  private static boolean waitFor(Process p, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The shutdown hook: kills every server still running (a test that did not close its own), waits
+   * for them, ends their watchers, and says which tests started them.
+   */
+  private static void killLeftOvers() {
+    shuttingDown = true;
+    List<Running> left = List.copyOf(RUNNING);
+    if (left.isEmpty()) return;
+    for (Running r : left) r.server().destroyForcibly(); // SIGKILL: ends a stopped one too
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    StringBuilder report = new StringBuilder();
+    for (Running r : left) {
+      boolean dead =
+          waitFor(r.server(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      if (dead) {
+        endWatcher(r.watcher(), Duration.ofMillis(500));
+        deleteDirectory(r.dir());
+      } // else the watcher kills it once the JVM is gone
+      RUNNING.remove(r);
+      report.append(
+          String.format(
+              "%n  pid %d (%s), started by %s",
+              r.server().pid(), dead ? "killed" : "STILL RUNNING", r.startedBy()));
+    }
+    System.err.println("RedisServer: redis-server left running at JVM exit:" + report);
   }
 
   private String readLog() {
@@ -277,13 +449,14 @@ public final class RedisServer implements AutoCloseable {
         "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
   }
 
-  /** Kills the server as a crash would (SIGKILL), losing everything it held. */
+  /**
+   * Kills the server as a crash would (SIGKILL, which also ends a paused one), losing everything it
+   * held, and waits until it is gone.
+   */
   public void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (running != null) {
+      stop(running);
+      running = null;
     }
   }
 
@@ -311,7 +484,7 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port, empty; one still running is killed first. */
   public void restart() {
     try {
       startProcess();
@@ -328,9 +501,14 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Kills the server (SIGKILL) and waits until it is gone, then deletes its directory. */
   @Override
   public void close() {
     kill();
+    deleteDirectory(dir);
+  }
+
+  private static void deleteDirectory(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

@@ -78,11 +78,14 @@ class UpstashInteropTest {
 
   @AfterAll
   static void tearDown() {
-    if (realtime != null) realtime.close();
-    if (engine != null) engine.close();
-    if (rawConnection != null) rawConnection.close();
-    if (rawClient != null) rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    if (server != null) server.close();
+    try {
+      if (realtime != null) realtime.close();
+      if (engine != null) engine.close();
+      if (rawConnection != null) rawConnection.close();
+      if (rawClient != null) rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    } finally {
+      if (server != null) server.close();
+    }
   }
 
   @AfterEach

@@ -9,6 +9,7 @@ import dev.realtime.redis.RedisServer;
 import dev.realtime.server.HttpCalls.Answer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,25 +17,39 @@ import org.junit.jupiter.api.Test;
  * killed, health says 503, emits answer 503, and streams resume once it is back.
  */
 class RedisServedTest {
-  final RedisServer redis = RedisServer.startPersistent();
-  final RedisEngine engineA = RedisEngine.connect(redis.uri());
-  final RedisEngine engineB = RedisEngine.connect(redis.uri());
-  final Realtime realtimeA = Realtime.builder().engine(engineA).build();
-  final Realtime realtimeB = Realtime.builder().engine(engineB).build();
-  final RealtimeServer a =
-      RealtimeServer.builder(realtimeA).config(ServerConfig.builder().port(0).build()).start();
-  final RealtimeServer b =
-      RealtimeServer.builder(realtimeB).config(ServerConfig.builder().port(0).build()).start();
+  // Started in @BeforeEach, not in field initializers: if one of them fails, @AfterEach still
+  // runs and closes the redis-server started before it.
+  RedisServer redis;
+  RedisEngine engineA;
+  RedisEngine engineB;
+  Realtime realtimeA;
+  Realtime realtimeB;
+  RealtimeServer a;
+  RealtimeServer b;
+
+  @BeforeEach
+  void start() {
+    redis = RedisServer.startPersistent();
+    engineA = RedisEngine.connect(redis.uri());
+    engineB = RedisEngine.connect(redis.uri());
+    realtimeA = Realtime.builder().engine(engineA).build();
+    realtimeB = Realtime.builder().engine(engineB).build();
+    a = RealtimeServer.builder(realtimeA).config(ServerConfig.builder().port(0).build()).start();
+    b = RealtimeServer.builder(realtimeB).config(ServerConfig.builder().port(0).build()).start();
+  }
 
   @AfterEach
   void close() {
-    a.close();
-    b.close();
-    realtimeA.close();
-    realtimeB.close();
-    engineA.close();
-    engineB.close();
-    redis.close();
+    try {
+      if (a != null) a.close();
+      if (b != null) b.close();
+      if (realtimeA != null) realtimeA.close();
+      if (realtimeB != null) realtimeB.close();
+      if (engineA != null) engineA.close();
+      if (engineB != null) engineB.close();
+    } finally {
+      if (redis != null) redis.close();
+    }
   }
 
   /** A key of another type is a lasting conflict, not an outage: 409, never "try again later". */

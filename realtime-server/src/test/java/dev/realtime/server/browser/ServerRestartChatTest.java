@@ -33,9 +33,12 @@ class ServerRestartChatTest {
 
   @AfterEach
   void close() {
-    chromium.close();
-    servers.forEach(ServeProcess::close);
-    redis.close();
+    try {
+      chromium.close();
+      servers.forEach(ServeProcess::close);
+    } finally {
+      redis.close();
+    }
   }
 
   ServeProcess serve(int port) throws Exception {
