@@ -20,18 +20,24 @@ import java.util.Arrays;
  * of the stream settles it.
  *
  * <p>The layout, byte for byte as {@code append.lua} writes it: {@code
- * {"data":<json>,"event":"<event>","channel":"<channel>","id":"<id>","prev":"<id>"<tail>}}, where
- * the tail names the database outside database 0 (Pub/Sub channels span databases, streams do not:
- * an envelope from another database must not chain). Event and channel names in which Lua's cjson
- * escaped something ({@code /}, control characters) take the slow path, which is correct for them
- * too.
+ * {"data":<json>,"event":"<event>","channel":"<channel>","id":"<id>","prev":"<id>","ttl":<ms>
+ * <tail>}}, where {@code ttl} is the expiry the emit gave the key ({@code -1}: it set none; {@link
+ * #TTL_UNKNOWN} when missing, as in an earlier release's envelope) and the tail names the database
+ * outside database 0 (Pub/Sub channels span databases, streams do not: an envelope from another
+ * database must not chain). Event and channel names in which Lua's cjson escaped something ({@code
+ * /}, control characters) take the slow path, which is correct for them too.
  */
-record PublishedEntry(LogEntry entry, EntryId prev) {
+record PublishedEntry(LogEntry entry, EntryId prev, long ttl) {
   private static final byte[] DATA = ascii("{\"data\":");
   private static final byte[] EVENT = ascii(",\"event\":\"");
   private static final byte[] CHANNEL = ascii(",\"channel\":\"");
   private static final byte[] ID = ascii(",\"id\":\"");
   private static final byte[] PREV = ascii(",\"prev\":\"");
+  private static final byte[] TTL = ascii(",\"ttl\":");
+  private static final byte[] NO_EXPIRY = ascii("-1");
+
+  /** {@link #ttl} of an envelope without it (an earlier release's): nothing known. */
+  static final long TTL_UNKNOWN = Long.MIN_VALUE;
 
   /**
    * The entry in {@code message} if it is this engine's envelope for {@code channel} (whose UTF-8
@@ -58,9 +64,26 @@ record PublishedEntry(LogEntry entry, EntryId prev) {
     if (idEnd < 0 || !at(message, idEnd + 1, PREV)) return null;
     int prevStart = idEnd + 1 + PREV.length;
     int prevEnd = plainStringEnd(message, prevStart);
-    if (prevEnd < 0
-        || prevEnd + 2 + tail.length != message.length
-        || !at(message, prevEnd + 1, tail)
+    if (prevEnd < 0) return null;
+    int after = prevEnd + 1;
+    long ttl = TTL_UNKNOWN;
+    if (at(message, after, TTL)) {
+      int digits = after + TTL.length;
+      int i = digits;
+      if (at(message, digits, NO_EXPIRY)) {
+        ttl = -1;
+        i += NO_EXPIRY.length;
+      } else {
+        ttl = 0;
+        while (i < message.length && i - digits < 18 && message[i] >= '0' && message[i] <= '9') {
+          ttl = ttl * 10 + (message[i++] - '0');
+        }
+        if (i == digits) return null;
+      }
+      after = i;
+    }
+    if (after + 1 + tail.length != message.length
+        || !at(message, after, tail)
         || message[message.length - 1] != '}') {
       return null;
     }
@@ -69,7 +92,7 @@ record PublishedEntry(LogEntry entry, EntryId prev) {
     if (id == null || prev == null || !id.isAfter(prev)) return null;
     String event = new String(message, eventStart, eventEnd - eventStart, StandardCharsets.UTF_8);
     byte[] data = Arrays.copyOfRange(message, DATA.length, dataEnd);
-    return new PublishedEntry(new LogEntry(id, event, channel, Payload.ofJson(data)), prev);
+    return new PublishedEntry(new LogEntry(id, event, channel, Payload.ofJson(data)), prev, ttl);
   }
 
   /** Whether {@code message} holds {@code part} at {@code offset}. */

@@ -35,6 +35,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
@@ -495,19 +496,19 @@ public final class RedisEngine implements Engine {
   @Override
   public CompletableFuture<ReadResult> read(String channel, Range range) {
     ChannelFeed feed = feeds.get(channel);
-    if (feed != null) {
-      ReadResult cached = feed.tryServe(range);
-      if (cached != null) return CompletableFuture.completedFuture(cached);
-    }
-    CompletableFuture<ReadResult> read = readFromRedis(channel, range);
-    if (feed != null) {
-      // A watcher's read failed: it waits for a wake-up, which must come even if the Pub/Sub
-      // connection never dropped (only the command connection did) and nothing is emitted.
-      read.whenComplete(
-          (result, error) -> {
-            if (error != null) feed.readFailed();
-          });
-    }
+    if (feed == null) return readFromRedis(channel, range);
+    ReadResult cached = feed.tryServe(range);
+    if (cached != null) return CompletableFuture.completedFuture(cached);
+    ChannelFeed.Plan plan = feed.plan(range);
+    CompletableFuture<ReadResult> read =
+        readForFeed(channel, plan.range(), plan.check())
+            .thenApply(result -> feed.answer(range, plan, result));
+    // A watcher's read failed: it waits for a wake-up, which must come even if the Pub/Sub
+    // connection never dropped (only the command connection did) and nothing is emitted.
+    read.whenComplete(
+        (result, error) -> {
+          if (error != null) feed.readFailed();
+        });
     return read;
   }
 
@@ -529,21 +530,36 @@ public final class RedisEngine implements Engine {
   }
 
   CompletableFuture<ReadResult> readFromRedis(String channel, Range range) {
+    return runRead(channel, range, null)
+        .thenApply(reply -> StreamReads.parse(channel, reply, range.newest()));
+  }
+
+  /**
+   * A read of {@code range} for a watched channel, asking also whether the stream still holds
+   * {@code check} (the newest entry its feed took from it; null: nothing to check) and how long the
+   * key lives.
+   */
+  CompletableFuture<StreamReads.FeedRead> readForFeed(String channel, Range range, EntryId check) {
+    return runRead(channel, range, check)
+        .thenApply(reply -> StreamReads.parseFeedRead(channel, reply, range.newest()));
+  }
+
+  private CompletableFuture<List<Object>> runRead(String channel, Range range, EntryId check) {
     byte[][] key = {(keyPrefix + channel).getBytes(StandardCharsets.UTF_8)};
     return readLink
-        .send(session -> READ.run(session, key, StreamReads.arguments(range)))
+        .send(session -> READ.run(session, key, StreamReads.arguments(range, check)))
         .handle(
             (reply, error) -> {
               if (error != null) throw failure("reading channel '" + channel + "'", error);
-              return StreamReads.parse(channel, reply, range.newest());
+              return reply;
             });
   }
 
   /**
    * Deletes a channel's stream, its whole history, from Redis (under the key prefix): for tools
    * that clean up what they wrote, such as {@code realtime bench emit}, on a channel no one follows
-   * any more. Subscribers are not told (a deleted stream reads as one that never existed), and a
-   * process that follows the channel may still serve what it had read from memory.
+   * any more. A process that follows the channel takes it for entries Redis lost: its subscribers
+   * are told of a gap at its next read (unless the channel expires, and may have expired by then).
    *
    * @return whether there was a stream to delete
    * @throws EngineException when Redis cannot be reached or refuses

@@ -28,16 +28,27 @@ final class StreamReads {
   private static final byte[] DATA = ascii("data");
   private static final byte[] EVENT = ascii("event");
 
+  /**
+   * What a channel's feed learns from one read besides the entries: the key's time to live in ms
+   * (-2: no key, -1: none), whether the stream still holds the id the feed asked about, and if not,
+   * the newest id it holds before that one (ZERO: none).
+   */
+  record FeedRead(ReadResult result, long pttl, boolean held, EntryId before, long redisMillis) {}
+
   /** The script arguments for {@code range}. */
   static byte[][] arguments(Range range) {
+    return arguments(range, null);
+  }
+
+  /** The script arguments for {@code range}, asking also whether the stream holds {@code check}. */
+  static byte[][] arguments(Range range, EntryId check) {
     String from = range.from().equals(EntryId.ZERO) && !range.fromExclusive() ? "-" : bound(range);
     String to = range.to().equals(EntryId.MAX) ? "+" : range.to().toString();
-    return new byte[][] {
-      ascii(range.newest() ? "desc" : "asc"),
-      ascii(from),
-      ascii(to),
-      ascii(Integer.toString(range.limit()))
-    };
+    byte[] mode = ascii(range.newest() ? "desc" : "asc");
+    byte[] count = ascii(Integer.toString(range.limit()));
+    return check == null
+        ? new byte[][] {mode, ascii(from), ascii(to), count}
+        : new byte[][] {mode, ascii(from), ascii(to), count, ascii(check.toString())};
   }
 
   private static byte[] ascii(String s) {
@@ -68,6 +79,21 @@ final class StreamReads {
     for (Object item : raw) entries.add(entry(channel, (List<Object>) item));
     if (newestFirst) Collections.reverse(entries);
     return new ReadResult(entries, new LogState(length > 0 ? first : EntryId.ZERO, last, removed));
+  }
+
+  /** A feed's read: {@link #parse} and what the script found besides (see {@link FeedRead}). */
+  static FeedRead parseFeedRead(String channel, List<Object> reply, boolean newestFirst) {
+    return new FeedRead(
+        parse(channel, reply, newestFirst),
+        ((Number) reply.get(6)).longValue(),
+        ((Number) reply.get(7)).longValue() == 1,
+        id(reply.get(8)),
+        redisMillis(Long.parseLong(new String((byte[]) reply.get(9), StandardCharsets.US_ASCII))));
+  }
+
+  /** Redis's clock as the read script gave it, or this process's where the ACL refused TIME. */
+  private static long redisMillis(long reported) {
+    return reported > 0 ? reported : System.currentTimeMillis();
   }
 
   @SuppressWarnings("unchecked")

@@ -4,7 +4,9 @@
 -- database, as ',"db":<n>', when it is not 0: Pub/Sub spans databases, streams do not). Then six
 -- per event: data (JSON text), event, channel, pub/sub channel, maxlen (0: none), expire ms (0: none)
 -- The envelope also has "prev": an id such that no entry of the stream lies between it and this
--- one, so a reader that has every entry up to prev knows this one is next without a read.
+-- one, so a reader that has every entry up to prev knows this one is next without a read; and
+-- "ttl", the expiry in ms this write gave the key (-1: it set none, and one set before stays), by
+-- which a reader tells a stream that expired from one Redis lost.
 -- Returns one reply per event: its id, or "ERR <message>" (that event was not written; the
 -- others were).
 local ids = {}
@@ -65,10 +67,14 @@ for i = 1, #KEYS do
         prev = before[1] and before[1][1] or '0-0'
       end
     end
-    if tonumber(ttl) > 0 then redis.call('PEXPIRE', key, ttl) end
+    local expiry = '-1'
+    if tonumber(ttl) > 0 then
+      redis.call('PEXPIRE', key, ttl)
+      expiry = ttl
+    end
     redis.call('PUBLISH', pub, '{"data":' .. data .. ',"event":' .. cjson.encode(event) ..
-      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev .. '"' ..
-      tail .. '}')
+      ',"channel":' .. cjson.encode(channel) .. ',"id":"' .. id .. '","prev":"' .. prev ..
+      '","ttl":' .. expiry .. tail .. '}')
     newest[key] = id
     ids[i] = id
   end

@@ -127,4 +127,25 @@ class PublishedEntryTest {
   void anythingElseIsOnlyAWakeUp(String message) {
     assertThat(read(message)).isNull();
   }
+
+  @Test
+  void anEnvelopeSaysTheKeysTimeToLiveAfterTheEmit() {
+    String plain = envelope("1", "e", CHANNEL, "5-1", "5-0");
+    String body = plain.substring(0, plain.length() - 1);
+    assertThat(read(plain).ttl()).isEqualTo(PublishedEntry.TTL_UNKNOWN); // an earlier release's
+    assertThat(read(body + ",\"ttl\":60000}").ttl()).isEqualTo(60_000);
+    assertThat(read(body + ",\"ttl\":-1}").ttl()).isEqualTo(-1);
+    assertThat(read(body + ",\"ttl\":0}").ttl()).isZero();
+    assertThat(read(body + ",\"ttl\":60000}").prev()).isEqualTo(EntryId.parse("5-0"));
+    String inOtherDb = body + ",\"ttl\":60000,\"db\":3}";
+    assertThat(read(inOtherDb, CHANNEL, 3).ttl()).isEqualTo(60_000);
+    assertThat(read(inOtherDb, CHANNEL, 0)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-5", "-10", "1.5", "\"60\"", "1234567890123456789", "null"})
+  void aTimeToLiveOutOfTheScriptsLayoutMakesAWakeUp(String ttl) {
+    String plain = envelope("1", "e", CHANNEL, "5-1", "5-0");
+    assertThat(read(plain.substring(0, plain.length() - 1) + ",\"ttl\":" + ttl + "}")).isNull();
+  }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.realtime.Channel;
 import dev.realtime.ConnectionStatus;
 import dev.realtime.EngineException;
+import dev.realtime.Gap;
 import dev.realtime.HistoryMessage;
 import dev.realtime.Message;
 import dev.realtime.Realtime;
@@ -62,9 +63,13 @@ class RedisTlsAndAuthTest {
       Channel channel = realtime.channel("tls-restart");
       ConcurrentLinkedQueue<Object> received = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<ConnectionStatus> statuses = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Gap> gaps = new ConcurrentLinkedQueue<>();
       channel.subscribe(
-          Subscribe.toAll().onData(m -> received.add(m.data())).onStatus(statuses::add));
-      channel.emit("n", "before");
+          Subscribe.toAll()
+              .onData(m -> received.add(m.data()))
+              .onStatus(statuses::add)
+              .onGap(gaps::add));
+      String before = channel.emit("n", "before");
       await().until(() -> received.contains("before"));
       server.kill();
       await().until(() -> statuses.contains(ConnectionStatus.RECONNECTING));
@@ -77,6 +82,8 @@ class RedisTlsAndAuthTest {
           .ignoreExceptions()
           .until(() -> channel.emit("n", "after") != null);
       await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("after"));
+      // It came back empty: the stream it had read is gone, which is told (RedisRestartTest).
+      assertThat(gaps).extracting(Gap::afterId).containsExactly(before);
     }
   }
 

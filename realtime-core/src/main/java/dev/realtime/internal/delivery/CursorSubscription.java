@@ -268,7 +268,13 @@ final class CursorSubscription<T> implements Subscription, Runnable {
         if ((events == null || events.contains(entry.event())) && !deliver(entry)) return false;
         cursor = entry.id();
       }
-      if (entries.size() < BATCH) return active;
+      // A short read is all there is, unless it moved the cursor and the log says it goes on past
+      // it: an engine may stop a read early (the Redis engine stops at what it has checked, and at
+      // entries Redis lost), and the next read then goes on or tells the gap.
+      if (entries.size() < BATCH
+          && (entries.isEmpty() || !result.state().lastId().isAfter(cursor))) {
+        return active;
+      }
     }
     return false;
   }
