@@ -210,4 +210,46 @@ class TypedEventsTest {
           .hasMessageContaining("cannot be encoded as JSON");
     }
   }
+
+  record Reading(String sensor, double value) {}
+
+  record Ratio(float ratio) {}
+
+  /**
+   * JSON has no NaN or Infinity: data holding one is refused, saying which value and what is
+   * accepted, rather than stored as the string "NaN" (a subscriber would get a String where a
+   * number was sent).
+   */
+  @Test
+  void notANumberAndInfinityAreRefusedNotTurnedIntoStrings() {
+    try (Realtime untyped =
+        Realtime.builder()
+            .schema(Schema.builder().allowUnknownEvents().event("reading", Reading.class).build())
+            .build()) {
+      for (Object data :
+          List.of(
+              Double.NaN,
+              Float.POSITIVE_INFINITY,
+              Map.of("x", Double.NEGATIVE_INFINITY),
+              List.of(1.5, Double.NaN),
+              new Reading("t1", Double.NaN),
+              new Ratio(Float.NaN))) {
+        assertThatThrownBy(() -> untyped.emit("any", data))
+            .as("%s", data)
+            .isInstanceOf(ValidationException.class)
+            .hasMessageContaining("cannot be encoded as JSON")
+            .hasMessageMatching("(?s).*(NaN|Infinity).*")
+            .hasMessageContaining("JSON numbers are finite");
+      }
+      assertThatThrownBy(() -> untyped.emit("reading", new Reading("t1", Double.NaN)))
+          .isInstanceOf(ValidationException.class)
+          .hasMessageContaining("NaN");
+      assertThatThrownBy(() -> untyped.emit("reading", Map.of("sensor", "t1", "value", Double.NaN)))
+          .isInstanceOf(ValidationException.class)
+          .hasMessageContaining("NaN");
+      untyped.emit("reading", new Reading("t1", 1e300));
+      untyped.emit("any", Map.of("x", -0.0, "y", Float.MAX_VALUE));
+      assertThat(untyped.channel("default").history()).hasSize(2);
+    }
+  }
 }
