@@ -48,6 +48,8 @@ final class ChannelFeed {
   /**
    * The most payload bytes the tail keeps (besides the entry count): 4,096 entries of the largest
    * payload would be 4 GiB per channel. Past it the oldest go, and cursors behind them read Redis.
+   * All tails together keep at most {@code RedisEngine.Builder.maxTailBytes}: past it, a tail that
+   * takes in an entry lets go of its oldest, down to none.
    */
   static final long TAIL_MAX_BYTES = 8L << 20;
 
@@ -131,6 +133,8 @@ final class ChannelFeed {
   // one set before stays: NEVER only when nothing was known; none at all, an earlier release's,
   // leaves it). NEVER: no expiry; UNKNOWN: nothing learnt.
   private long expiresAt = UNKNOWN;
+  // When (Redis's clock) what expiresAt says was true: an older observation does not replace it.
+  private long expiryLearntAt = Long.MIN_VALUE;
   // The stream was found gone whole since this feed began (lost or expired): a cursor at ZERO is
   // one that started on it since, which wants what comes next, not what the tail had before.
   private boolean startedAnew;
@@ -230,8 +234,12 @@ final class ChannelFeed {
       // What it says of the key's expiry holds for the stream the tail follows (an envelope out
       // of line may come from a stream written anew since: the read it causes judges that first).
       long ttl = next.ttl();
-      if (ttl > 0) expiresAt = next.entry().id().ms() + ttl; // Redis's clock: the emit's time
-      else if (ttl == -1 && expiresAt == UNKNOWN) expiresAt = NEVER;
+      long at = next.entry().id().ms(); // Redis's clock: the emit's time
+      if (ttl != PublishedEntry.TTL_UNKNOWN && at >= expiryLearntAt) {
+        expiryLearntAt = at;
+        if (ttl > 0) expiresAt = at + ttl;
+        else if (expiresAt == UNKNOWN) expiresAt = NEVER;
+      }
       keep(next.entry());
     }
     for (WatchListener w : watchers) w.onAppend();
@@ -324,8 +332,10 @@ final class ChannelFeed {
    * (-2: no key, which says nothing).
    */
   private void learn(long pttl, long redisMillis) {
-    if (pttl == -1) expiresAt = NEVER;
-    else if (pttl >= 0) expiresAt = redisMillis + pttl;
+    // A read that came back after an envelope it preceded (or in the same millisecond) is stale.
+    if (pttl < -1 || redisMillis <= expiryLearntAt) return;
+    expiryLearntAt = redisMillis;
+    expiresAt = pttl == -1 ? NEVER : redisMillis + pttl;
   }
 
   /**
@@ -401,12 +411,15 @@ final class ChannelFeed {
   private void keep(LogEntry e) {
     tail.add(e);
     tailBytes += e.data().size();
+    boolean overBudget = engine.addTailBytes(e.data().size());
     end = e.id();
     newestReal = e.id();
     while (tail.size() - head > TAIL_CAPACITY
-        || (tailBytes > TAIL_MAX_BYTES && tail.size() - head > 1)) {
+        || (tailBytes > TAIL_MAX_BYTES && tail.size() - head > 1)
+        || (overBudget && tail.size() > head)) {
       LogEntry dropped = tail.set(head++, null); // no longer held
       tailBytes -= dropped.data().size();
+      overBudget = engine.addTailBytes(-dropped.data().size());
       coveredFrom = dropped.id();
       while (!tailHoles.isEmpty() && !coveredFrom.isBefore(tailHoles.peekFirst().from())) {
         // Nothing before the hole is left: the tail holds everything after it.
@@ -420,11 +433,17 @@ final class ChannelFeed {
   }
 
   private void clear() {
+    engine.addTailBytes(-tailBytes);
     tail.clear();
     head = 0;
     tailBytes = 0;
     tailHoles.clear();
     newestReal = null;
+  }
+
+  /** No watcher is left: lets go of what the tail holds (counted in the engine's budget). */
+  synchronized void release() {
+    clear();
   }
 
   /** Entries and payload bytes the tail holds now: for tests. */

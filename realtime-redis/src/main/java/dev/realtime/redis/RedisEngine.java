@@ -47,6 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An engine on Redis, in the layout of {@code @upstash/realtime}: a stream per channel at the key
@@ -89,6 +90,9 @@ public final class RedisEngine implements Engine {
   private final AppendBatcher batcher;
   private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
   private final ConcurrentHashMap<String, ChannelFeed> feeds = new ConcurrentHashMap<>();
+  // Payload bytes the watched channels' tails hold together, and the most they may.
+  private final AtomicLong tailBytes = new AtomicLong();
+  private final long maxTailBytes;
   private final ExecutorService callbacks =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("realtime-redis-", 0).factory());
   private final ScheduledExecutorService timer =
@@ -157,6 +161,7 @@ public final class RedisEngine implements Engine {
             .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
+    this.maxTailBytes = b.maxTailBytes;
     this.link = new CommandLink(commandClient, uri, b.retryAfter, APPEND);
     this.readLink = new CommandLink(commandClient, uri, b.retryAfter, READ);
     this.batcher =
@@ -289,6 +294,9 @@ public final class RedisEngine implements Engine {
     /** Default most bytes of emits waiting for Redis before further emits are refused: 64 MiB. */
     public static final long DEFAULT_MAX_BACKLOG_BYTES = 64L << 20;
 
+    /** Default most payload bytes the watched channels keep in memory together: 256 MiB. */
+    public static final long DEFAULT_MAX_TAIL_BYTES = 256L << 20;
+
     /**
      * Default longest time a blocking emit that is the only one under way spins for its reply
      * before it parks.
@@ -309,6 +317,7 @@ public final class RedisEngine implements Engine {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private long maxBacklogBytes = DEFAULT_MAX_BACKLOG_BYTES;
+    private long maxTailBytes = DEFAULT_MAX_TAIL_BYTES;
     private Duration spinWait = DEFAULT_SPIN_WAIT;
     private Duration pubSubPingInterval = DEFAULT_PUB_SUB_PING_INTERVAL;
     private TrustedCertificates trusted;
@@ -415,6 +424,21 @@ public final class RedisEngine implements Engine {
         throw new IllegalArgumentException("maxBacklogBytes < 1: " + maxBacklogBytes);
       }
       this.maxBacklogBytes = maxBacklogBytes;
+      return this;
+    }
+
+    /**
+     * The most payload bytes all watched channels of this process keep in memory together (each
+     * keeps its newest entries, at most 4,096 and 8 MiB, so that subscribers that keep up are
+     * served without reading Redis). Past it, a channel that takes in an entry lets go of its
+     * oldest ones, down to none; subscribers behind what is kept read Redis instead, and nothing is
+     * lost. 256 MiB by default.
+     */
+    public Builder maxTailBytes(long maxTailBytes) {
+      if (maxTailBytes < 0) {
+        throw new IllegalArgumentException("maxTailBytes < 0: " + maxTailBytes);
+      }
+      this.maxTailBytes = maxTailBytes;
       return this;
     }
 
@@ -681,6 +705,7 @@ public final class RedisEngine implements Engine {
         (name, feed) -> {
           if (!feed.remove(listener)) return feed;
           if (!closed) pubSub.async().unsubscribe(keyPrefix + channel);
+          feed.release();
           return null;
         });
   }
@@ -765,6 +790,20 @@ public final class RedisEngine implements Engine {
 
   Executor callbacks() {
     return callbacks;
+  }
+
+  /** Counts {@code bytes} more (or fewer) payload bytes held by the tails; true when over. */
+  boolean addTailBytes(long bytes) {
+    return tailBytes.addAndGet(bytes) > maxTailBytes;
+  }
+
+  boolean tailsOverBudget() {
+    return tailBytes.get() > maxTailBytes;
+  }
+
+  /** Payload bytes all tails hold: for tests. */
+  long tailBytes() {
+    return tailBytes.get();
   }
 
   /** The feed of a watched channel, or null: for tests. */

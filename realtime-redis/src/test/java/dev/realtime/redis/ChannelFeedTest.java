@@ -14,6 +14,7 @@ import io.lettuce.core.StreamMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -222,5 +223,65 @@ class ChannelFeedTest {
       await().until(() -> seen.size() == 2);
       assertThat(seen).containsExactly(dev.realtime.ConnectionStatus.CONNECTED, "first");
     }
+  }
+
+  /**
+   * All tails together keep at most maxTailBytes: a channel that takes in an entry past it lets go
+   * of its oldest, down to none, and subscribers behind read Redis, missing nothing.
+   */
+  @Test
+  void theTailsOfAllChannelsKeepNoMoreThanTheProcessWideBound() throws Exception {
+    String big = "x".repeat(300_000);
+    long bound = 2_000_000;
+    try (RedisServer server = RedisServer.start();
+        RedisEngine engine = RedisEngine.builder(server.uri()).maxTailBytes(bound).build();
+        Realtime realtime = Realtime.builder().engine(engine).build()) {
+      List<String> names = List.of("bound-a", "bound-b", "bound-c");
+      Map<String, ConcurrentLinkedQueue<Integer>> fast = new java.util.HashMap<>();
+      Map<String, ConcurrentLinkedQueue<Integer>> slow = new java.util.HashMap<>();
+      CountDownLatch release = new CountDownLatch(1);
+      for (String name : names) {
+        ConcurrentLinkedQueue<Integer> f = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> sl = new ConcurrentLinkedQueue<>();
+        fast.put(name, f);
+        slow.put(name, sl);
+        realtime.channel(name).subscribe(Subscribe.toAll().onData(m -> f.add(n(m.data()))));
+        realtime
+            .channel(name)
+            .subscribe(
+                Subscribe.toAll()
+                    .onData(
+                        m -> {
+                          try {
+                            release.await();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          sl.add(n(m.data()));
+                        }));
+      }
+      int each = 6; // 3 channels x 6 x 300 KB = 5.4 MB, against a bound of 2 MB
+      for (int i = 0; i < each; i++) {
+        for (String name : names) realtime.channel(name).emit("n", Map.of("n", i, "pad", big));
+      }
+      for (String name : names) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> fast.get(name).size() == each);
+      }
+      assertThat(engine.tailBytes()).isPositive().isLessThanOrEqualTo(bound);
+      long sum = 0;
+      for (String name : names) sum += engine.feedOf(name).tailSize()[1];
+      assertThat(sum).isEqualTo(engine.tailBytes());
+      release.countDown();
+      List<Integer> all = java.util.stream.IntStream.range(0, each).boxed().toList();
+      for (String name : names) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> slow.get(name).size() == each);
+        assertThat(new ArrayList<>(fast.get(name))).isEqualTo(all);
+        assertThat(new ArrayList<>(slow.get(name))).isEqualTo(all);
+      }
+    }
+  }
+
+  private static int n(Object data) {
+    return ((Number) ((Map<?, ?>) data).get("n")).intValue();
   }
 }

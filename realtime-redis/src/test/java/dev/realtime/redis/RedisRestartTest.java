@@ -89,10 +89,11 @@ class RedisRestartTest {
       ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
       ch.subscribe(recording(other, new CountDownLatch(0))); // keeps up
       String three = List.of(ch.emit("n", 1), ch.emit("n", 2), ch.emit("n", 3)).get(2);
-      // 2 and 3 wait in memory behind the first subscriber's handler.
+      // 2 and 3 wait in memory behind the first subscriber's handler (1 too, unless the feed's
+      // first read came after it).
       await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> engine.feedOf("restart-empty").tailSize()[0] == 3);
+          .until(() -> engine.feedOf("restart-empty").tailSize()[0] >= 2);
       await().atMost(Duration.ofSeconds(5)).until(() -> other.contains("data:3"));
       server.kill();
       await().atMost(Duration.ofSeconds(10)).until(() -> other.contains("RECONNECTING"));
