@@ -495,17 +495,28 @@ final class ChannelFeed {
   synchronized Plan plan(Range range) {
     if (!isCursorRead(range)) return new Plan(range, range.limit() == 0 ? newestReal : null, null);
     EntryId cursor = range.from();
-    EntryId stop = EntryId.MAX;
+    Hole in = holding(cursor);
+    if (in != null) return new Plan(Range.after(in.to(), 1), null, in.to());
+    return new Plan(
+        new Range(cursor, true, stopAhead(cursor), range.limit(), false), newestReal, null);
+  }
+
+  /** Under the lock: the hole {@code cursor} is in (the one reaching furthest), or null. */
+  private Hole holding(EntryId cursor) {
     Hole in = null;
     for (Hole h : holes) {
-      if (h.holds(cursor)) {
-        if (in == null || h.to().isAfter(in.to())) in = h;
-      } else if (cursor.isBefore(h.from()) && h.from().isBefore(stop)) {
-        stop = h.from();
-      }
+      if (h.holds(cursor) && (in == null || h.to().isAfter(in.to()))) in = h;
     }
-    if (in != null) return new Plan(Range.after(in.to(), 1), null, in.to());
-    return new Plan(new Range(cursor, true, stop, range.limit(), false), newestReal, null);
+    return in;
+  }
+
+  /** Under the lock: the start of the nearest hole after {@code cursor}, or MAX. */
+  private EntryId stopAhead(EntryId cursor) {
+    EntryId stop = EntryId.MAX;
+    for (Hole h : holes) {
+      if (cursor.isBefore(h.from()) && h.from().isBefore(stop)) stop = h.from();
+    }
+    return stop;
   }
 
   /**
@@ -549,16 +560,11 @@ final class ChannelFeed {
         // Holes found since the read was planned (by this read, or by another that came back
         // first): nothing past them goes out; the next read tells the gap.
         EntryId cursor = asked.from();
-        if (holes.stream().anyMatch(h -> h.holds(cursor))) {
+        if (holding(cursor) != null) {
           answer = new ReadResult(List.of(), s);
         } else {
-          EntryId stop = null;
-          for (Hole h : holes) {
-            if (cursor.isBefore(h.from()) && (stop == null || h.from().isBefore(stop))) {
-              stop = h.from();
-            }
-          }
-          if (stop != null && !r.entries().isEmpty() && r.entries().getLast().id().isAfter(stop)) {
+          EntryId stop = stopAhead(cursor);
+          if (!r.entries().isEmpty() && r.entries().getLast().id().isAfter(stop)) {
             List<LogEntry> upTo = new ArrayList<>();
             for (LogEntry e : r.entries()) {
               if (e.id().isAfter(stop)) break;
