@@ -117,6 +117,9 @@ export interface HistoryOptions {
   /** Inclusive bounds, Unix milliseconds. */
   start?: number;
   end?: number;
+  /** Exclusive bounds, message ids (`<ms>-<seq>`): page forwards with `after`, back with `before`. */
+  after?: string;
+  before?: string;
 }
 
 /** Reads a channel's history, oldest first. */

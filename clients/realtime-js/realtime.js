@@ -519,14 +519,15 @@ function onlyDots(channel) {
 
 /**
  * Reads a channel's history: GET {url}/channels/{channel}/history. `latest: true` gives the newest
- * `limit` messages (still oldest first).
+ * `limit` messages (still oldest first). `after` and `before` are message ids (exclusive): the last
+ * id of a page gives the next page, the first id (with `latest`) the page before.
  */
-export async function history({ url = DEFAULTS.url, token, channel = "default", limit, latest, start, end } = {}) {
+export async function history({ url = DEFAULTS.url, token, channel = "default", limit, latest, start, end, after, before } = {}) {
   if (onlyDots(channel)) {
     throw new RangeError(`channel "${channel}" cannot be a URL path segment: read its history with a stream's history option`);
   }
   const target = apiUrl(url, `/channels/${encodeURIComponent(channel)}/history`);
-  for (const [k, v] of Object.entries({ limit, latest, start, end })) {
+  for (const [k, v] of Object.entries({ limit, latest, start, end, after, before })) {
     if (v !== undefined && v !== null) target.searchParams.set(k, String(v));
   }
   const response = await fetch(target, { headers: jsonHeaders(await tokenOf(token)) });

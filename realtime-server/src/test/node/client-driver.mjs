@@ -6,6 +6,7 @@
 //   {"op":"addChannel","channel":"b"}    also removeChannel, close, reconnect
 //   {"op":"replaceChannel","from":"a","to":"b"}   removeChannel then addChannel in one task
 //   {"op":"emit","args":{...}}           emit(args): {"type":"emitted","id"} or an emitError
+//   {"op":"history","args":{...}}        history(args): {"type":"history","messages"} or a historyError
 //   {"op":"state"}                       {"type":"state","status","channels","positions"}
 //
 // Output: {"type":"status","status"}, {"type":"data","id","event","data","channel"},
@@ -63,6 +64,13 @@ const commands = {
       out({ type: "emitted", id: await client.emit(args) });
     } catch (e) {
       out({ type: "emitError", message: e.message, status: e.status ?? null });
+    }
+  },
+  async history({ args }) {
+    try {
+      out({ type: "history", messages: await client.history(args) });
+    } catch (e) {
+      out({ type: "historyError", message: e.message, status: e.status ?? null });
     }
   },
 };

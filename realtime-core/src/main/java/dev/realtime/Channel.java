@@ -1,6 +1,5 @@
 package dev.realtime;
 
-import dev.realtime.spi.LogEntry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,10 +44,11 @@ public interface Channel {
 
   /**
    * Like {@link #historyAsync(HistoryQuery)}, as the stored entries, their data the JSON exactly as
-   * written (for transports that pass it on, as {@link Subscribe#onEntry} does for live entries).
-   * Entries that do not fit the schema are left out and reported to the error hook, as there.
+   * written (for transports that pass it on, as {@link Subscribe#onEntry} does for live entries),
+   * with how far the read went (see {@link HistoryPage}). Entries that do not fit the schema are
+   * left out and reported to the error hook, as there.
    */
-  CompletableFuture<List<LogEntry>> historyEntriesAsync(HistoryQuery query);
+  CompletableFuture<HistoryPage> historyPageAsync(HistoryQuery query);
 
   /**
    * Starts a subscription and returns once it is registered: every message emitted after this

@@ -249,14 +249,21 @@ public final class Subscribe<T> {
 
   /**
    * Replay the newest {@code query.limit()} matching messages at or after {@code query.start}, in
-   * order, then continue live. An {@code end} bound is rejected: replay runs into live.
+   * order, then continue live. An {@code end} or {@code before} bound is rejected: replay runs into
+   * live; so is {@code after}: {@link #after(String)} resumes after an id.
    */
   public Subscribe<T> history(HistoryQuery query) {
     Objects.requireNonNull(query, "query");
-    if (query.endMillis() != null) {
+    if (query.endMillis() != null || query.beforeId() != null) {
       throw new IllegalArgumentException(
-          "a subscription's history cannot have an end: replay continues live; use"
+          "a subscription's history cannot have an end or a before: replay continues live; use"
               + " channel.history(query) to read a closed range");
+    }
+    if (query.afterId() != null) {
+      throw new IllegalArgumentException(
+          "a subscription's history cannot have an after: use Subscribe.after(\""
+              + query.afterId()
+              + "\") to resume after a message id");
     }
     return new Subscribe<>(
         events, type, onData, onEntry, onError, onGap, onStatus, onEnd, query, null, null,

@@ -180,7 +180,13 @@ class ReadmeExamplesTest {
             .history(HistoryQuery.limit(100).start(Instant.now().minus(Duration.ofDays(1))));
     List<HistoryMessage> chatWindow =
         realtime.channel("room-123").history(HistoryQuery.latest(50)); // the newest 50
+    List<HistoryMessage> earlier = // scrolling up: the 50 before those
+        realtime
+            .channel("room-123")
+            .history(HistoryQuery.latest(50).before(chatWindow.getFirst().id()));
     // endregion
+    assertThat(earlier).hasSize(50);
+    assertThat(((ChatMessage) earlier.get(49).data()).text()).isEqualTo("m69");
     assertThat(messages).hasSize(100);
     assertThat(((ChatMessage) messages.get(0).data()).text()).isEqualTo("m0");
     assertThat(((ChatMessage) chatWindow.get(49).data()).text()).isEqualTo("m119");

@@ -252,6 +252,34 @@ class RobustnessTest {
   }
 
   @Test
+  void aHistoryQueryWithABadIdOrAnAfterNotBeforeItsBeforeIsRejected() {
+    assertThatThrownBy(() -> HistoryQuery.limit(10).after("yesterday"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'yesterday' is not of the form <ms>-<seq>");
+    assertThatThrownBy(() -> HistoryQuery.limit(10).before("1-2-3"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'1-2-3'");
+    assertThatThrownBy(() -> HistoryQuery.limit(10).after("5-1").before("5-1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("after 5-1 is not before before 5-1");
+    assertThatThrownBy(() -> HistoryQuery.limit(10).before("5-0").after("6-0"))
+        .isInstanceOf(IllegalArgumentException.class);
+    HistoryQuery q = HistoryQuery.latest(7).after("5-1").before("9-0");
+    assertThat(q.afterId()).isEqualTo("5-1");
+    assertThat(q.beforeId()).isEqualTo("9-0");
+    assertThat(q).isEqualTo(HistoryQuery.latest(7).before("9-0").after("5-1"));
+    assertThat(q).hasToString("HistoryQuery{latest=7, after=5-1, before=9-0}");
+    assertThat(q.withLimit(3)).isEqualTo(HistoryQuery.latest(3).after("5-1").before("9-0"));
+    // A subscription's replay runs into live: no before; after has its own call.
+    assertThatThrownBy(() -> Subscribe.toAll().history(q))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot have an end or a before");
+    assertThatThrownBy(() -> Subscribe.toAll().history(HistoryQuery.latest(7).after("5-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("use Subscribe.after(\"5-1\")");
+  }
+
+  @Test
   void instantsBeyondTheMillisecondRangeAreBoundsNotOverflows() {
     // Instant.MAX.toEpochMilli() throws ArithmeticException: long overflow.
     assertThat(HistoryQuery.limit(10).end(java.time.Instant.MAX).endMillis())

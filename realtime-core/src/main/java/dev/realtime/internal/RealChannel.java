@@ -4,6 +4,7 @@ import dev.realtime.Channel;
 import dev.realtime.EngineException;
 import dev.realtime.History;
 import dev.realtime.HistoryMessage;
+import dev.realtime.HistoryPage;
 import dev.realtime.HistoryQuery;
 import dev.realtime.RealtimeException;
 import dev.realtime.Subscribe;
@@ -75,8 +76,20 @@ final class RealChannel implements Channel {
   }
 
   @Override
-  public CompletableFuture<List<LogEntry>> historyEntriesAsync(HistoryQuery query) {
-    return realtime.handOff(read(query)).thenApply(r -> checked(r.entries()));
+  public CompletableFuture<HistoryPage> historyPageAsync(HistoryQuery query) {
+    return realtime
+        .handOff(read(query))
+        .thenApply(
+            r -> {
+              List<LogEntry> read = r.entries();
+              return read.isEmpty()
+                  ? new HistoryPage(List.of(), 0, null, null)
+                  : new HistoryPage(
+                      checked(read),
+                      read.size(),
+                      read.getFirst().idText(),
+                      read.getLast().idText());
+            });
   }
 
   /** The entries that fit the schema (each checked once); the others reported and left out. */
@@ -95,13 +108,13 @@ final class RealChannel implements Channel {
 
   private CompletableFuture<ReadResult> read(HistoryQuery query) {
     realtime.checkOpen();
-    EntryId from =
-        query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
-    EntryId to = query.endMillis() == null ? EntryId.MAX : EntryId.lastAt(query.endMillis());
-    Range range =
-        query.isLatest()
-            ? Range.newest(from, to, query.limit())
-            : Range.oldest(from, to, query.limit());
+    EntryId from = query.from(), to = query.to();
+    if (to == null
+        || to.isBefore(from)
+        || (query.fromExclusive() && !to.isAfter(from))) { // nothing can match: ask only the state
+      return realtime.engine.read(name, Range.stateOnly());
+    }
+    Range range = new Range(from, query.fromExclusive(), to, query.limit(), query.isLatest());
     return realtime.engine.read(name, range);
   }
 

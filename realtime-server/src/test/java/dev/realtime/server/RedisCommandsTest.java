@@ -167,6 +167,10 @@ class RedisCommandsTest {
     assertThat(ids(history(channel, "--start", Long.toString(lastMs + 1)))).isEmpty();
     assertThat(ids(history(channel, "--end", Long.toString(firstMs - 1)))).isEmpty();
     assertThat(history("cli-never-written")).isEmpty();
+    assertThat(ids(history(channel, "--after", ids.get(1), "--limit", "2")))
+        .containsExactly(ids.get(2), ids.get(3));
+    assertThat(ids(history(channel, "--latest", "--before", ids.get(3), "--limit", "2")))
+        .containsExactly(ids.get(1), ids.get(2));
   }
 
   @Test

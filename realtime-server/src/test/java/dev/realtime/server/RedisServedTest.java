@@ -167,6 +167,55 @@ class RedisServedTest {
     }
   }
 
+  /**
+   * A long history answer over Redis is what one read returns, sent in pages (the newest entries
+   * too); Redis killed halfway through one cuts it short: never a JSON array that looks whole.
+   */
+  @Test
+  void aLongHistoryAnswerComesInPagesAndIsCutShortWhenRedisDiesHalfway() throws Exception {
+    var channel = realtimeA.channel("long");
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++)
+      ids.add(channel.emit("n", "z".repeat(i % 5 == 0 ? 60_000 : 50) + i));
+    String api = b.url() + "/api/realtime/channels/long/history";
+    var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+    var oldest = mapper.readTree(HttpCalls.get(api).body());
+    assertThat(oldest.size()).isEqualTo(400);
+    assertThat(oldest.get(399).get("id").asString()).isEqualTo(ids.get(399));
+    var newest =
+        mapper.readTree(HttpCalls.get(api + "?latest=true&limit=300&after=" + ids.get(50)).body());
+    assertThat(newest.size()).isEqualTo(300);
+    assertThat(newest.get(0).get("id").asString()).isEqualTo(ids.get(100));
+    assertThat(newest.get(299).get("data").asString()).endsWith("399");
+
+    for (int i = 0; i < 600; i++) channel.emit("n", "y".repeat(100_000)); // 60 MB to read
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", b.port())) {
+      socket.setReceiveBufferSize(64 * 1024);
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /api/realtime/channels/long/history?latest=true HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      var in = socket.getInputStream();
+      byte[] head = in.readNBytes(200_000); // the answer started
+      assertThat(new String(head, java.nio.charset.StandardCharsets.ISO_8859_1))
+          .startsWith("HTTP/1.1 200")
+          .containsIgnoringCase("transfer-encoding: chunked");
+      redis.kill();
+      var rest = new java.io.ByteArrayOutputStream();
+      try {
+        in.transferTo(rest); // to the server's close
+      } catch (java.io.IOException reset) {
+        // cut: as good as a close
+      }
+      assertThat(rest.size()).isLessThan(60_000_000);
+      assertThat(rest.toString(java.nio.charset.StandardCharsets.ISO_8859_1))
+          .doesNotEndWith("\r\n0\r\n\r\n");
+    }
+    assertThat(HttpCalls.get(b.url() + "/healthz").status()).isEqualTo(503); // and it still answers
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

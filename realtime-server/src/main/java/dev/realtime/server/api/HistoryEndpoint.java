@@ -6,15 +6,14 @@ import dev.realtime.server.auth.Action;
 import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.http.Exchange;
 import dev.realtime.server.http.HttpError;
-import dev.realtime.server.http.JsonText;
-import dev.realtime.spi.LogEntry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.realtime.spi.EntryId;
 import java.util.List;
 
 /**
  * {@code GET /api/realtime/channels/{channel}/history?limit=&start=&end=&latest=true}: a JSON array
- * of {@code {"id","event","channel","data"}}, oldest first, as {@link HistoryQuery} defines it.
+ * of {@code {"id","event","channel","data"}}, oldest first, as {@link HistoryQuery} defines it,
+ * with {@code after=} and {@code before=} (message ids, exclusive) to page through more than a
+ * request returns. Sent as {@link HistoryAnswer} reads it.
  */
 public final class HistoryEndpoint {
   private final Realtime realtime;
@@ -29,41 +28,11 @@ public final class HistoryEndpoint {
     realtime.channel(channel);
     HistoryQuery query = query(x);
     gate.admit(x.presented(), Action.HISTORY, List.of(channel))
-        .thenCompose(allowed -> realtime.channel(channel).historyEntriesAsync(query))
         .whenComplete(
-            (entries, error) -> {
-              if (error != null) {
-                x.fail(error);
-                return;
-              }
-              x.json(200, array(entries));
+            (allowed, error) -> {
+              if (error != null) x.fail(error);
+              else new HistoryAnswer(x, realtime.channel(channel), query).start();
             });
-  }
-
-  /**
-   * The entries as a JSON array of {@code {"id","event","channel","data"}}, each {@code data} the
-   * stored JSON byte for byte (as the event stream sends it: big numbers and decimals as written).
-   */
-  static byte[] array(List<LogEntry> entries) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 128 * entries.size());
-    out.write('[');
-    for (int i = 0; i < entries.size(); i++) {
-      LogEntry e = entries.get(i);
-      if (i > 0) out.write(',');
-      out.writeBytes(
-          ("{\"id\":"
-                  + JsonText.quote(e.idText())
-                  + ",\"event\":"
-                  + JsonText.quote(e.event())
-                  + ",\"channel\":"
-                  + JsonText.quote(e.channel())
-                  + ",\"data\":")
-              .getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(e.data().json());
-      out.write('}');
-    }
-    out.write(']');
-    return out.toByteArray();
   }
 
   static HistoryQuery query(Exchange x) {
@@ -91,7 +60,22 @@ public final class HistoryEndpoint {
     String end = x.param("end");
     if (start != null) q = q.start(number("start", start, 0L));
     if (end != null) q = q.end(number("end", end, 0L));
+    String after = x.param("after");
+    String before = x.param("before");
+    if (after != null) q = q.after(id("after", after));
+    if (before != null) q = q.before(id("before", before));
     return q;
+  }
+
+  private static String id(String name, String value) {
+    if (EntryId.tryParse(value) != null) return value;
+    String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+    throw HttpError.badRequest(
+        name
+            + " '"
+            + shown
+            + "' is not a message id: <ms>-<seq>, as a message's \"id\" (for example"
+            + " 1732880000000-0)");
   }
 
   private static long number(String name, String value, long min) {

@@ -3,6 +3,7 @@ package dev.realtime.server.cli;
 import dev.realtime.HistoryMessage;
 import dev.realtime.HistoryQuery;
 import dev.realtime.Schema;
+import dev.realtime.spi.EntryId;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
       "Prints a channel's history, from Redis or through a running server, as a JSON array of"
           + " {\"id\",\"event\",\"channel\",\"data\"}, oldest first, one message per line.",
       "Example: realtime history --redis redis://localhost:6379 room-1 --latest --limit 50",
-      "Example: realtime history --url http://127.0.0.1:8080 room-1 --latest --limit 50"
+      "Example: realtime history --url http://127.0.0.1:8080 room-1 --latest --limit 50",
+      "Example: realtime history --url http://127.0.0.1:8080 room-1 --after 1732880000000-3"
     })
 final class HistoryCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -55,6 +57,22 @@ final class HistoryCommand implements Callable<Integer> {
       paramLabel = "MS",
       description = "Only messages emitted at or before this Unix time in milliseconds.")
   Long end;
+
+  @Option(
+      names = "--after",
+      paramLabel = "ID",
+      description =
+          "Only messages after this message id (<ms>-<seq>, exclusive): the last id printed"
+              + " gives the next page.")
+  String after;
+
+  @Option(
+      names = "--before",
+      paramLabel = "ID",
+      description =
+          "Only messages before this message id (exclusive): with --latest, the first id printed"
+              + " gives the page before.")
+  String before;
 
   @Option(
       names = "--latest",
@@ -111,6 +129,8 @@ final class HistoryCommand implements Callable<Integer> {
     if (latest) q.append("&latest=true");
     if (start != null) q.append("&start=").append(start);
     if (end != null) q.append("&end=").append(end);
+    if (after != null) q.append("&after=").append(after);
+    if (before != null) q.append("&before=").append(before);
     return q.toString();
   }
 
@@ -123,7 +143,7 @@ final class HistoryCommand implements Callable<Integer> {
               + HistoryQuery.MAX_LIMIT
               + " (one query returns at most "
               + HistoryQuery.MAX_LIMIT
-              + " messages; page with --start/--end)");
+              + " messages; page with --after or --latest --before)");
     }
     checkTime("--start", start);
     checkTime("--end", end);
@@ -134,7 +154,32 @@ final class HistoryCommand implements Callable<Integer> {
     HistoryQuery q = latest ? HistoryQuery.latest(limit) : HistoryQuery.limit(limit);
     if (start != null) q = q.start(start);
     if (end != null) q = q.end(end);
+    checkId("--after", after);
+    checkId("--before", before);
+    if (after != null
+        && before != null
+        && EntryId.parse(after).compareTo(EntryId.parse(before)) >= 0) {
+      throw UserError.usage(
+          "--after "
+              + after
+              + " is not before --before "
+              + before
+              + ": no message can match; give an earlier --after (both are exclusive)");
+    }
+    if (after != null) q = q.after(after);
+    if (before != null) q = q.before(before);
     return q;
+  }
+
+  private static void checkId(String option, String id) {
+    if (id != null && EntryId.tryParse(id) == null) {
+      throw UserError.usage(
+          option
+              + " '"
+              + id
+              + "' is not a message id: give <ms>-<seq>, as a message's \"id\" (for example"
+              + " 1732880000000-0)");
+    }
   }
 
   private static void checkTime(String option, Long ms) {

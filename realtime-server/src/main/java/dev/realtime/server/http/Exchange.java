@@ -10,12 +10,18 @@ import dev.realtime.ValidationException;
 import dev.realtime.server.auth.AuthException;
 import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.metrics.ServerMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -132,6 +138,49 @@ public final class Exchange {
   /** Like {@link #send(int, String, byte[])}, then {@code extra} adds or replaces headers. */
   public void send(int status, String contentType, byte[] body, Consumer<HttpHeaders> extra) {
     responses.send(ctx, request.headers(), keepAlive, status, contentType, body, extra);
+  }
+
+  /** Like {@link #send(int, String, byte[])}, the body already in a buffer (which this takes). */
+  public void send(int status, String contentType, ByteBuf body) {
+    responses.send(ctx, request.headers(), keepAlive, status, contentType, body);
+  }
+
+  /** Whether the request was {@code HEAD}: the codec sends its answer's head only. */
+  public boolean isHead() {
+    return request.method().equals(HttpMethod.HEAD);
+  }
+
+  /**
+   * Starts an answer whose length is not known yet, sent in pieces ({@link #piece}, then {@link
+   * #end}): chunked, or to an HTTP/1.0 client to the connection's close. Event loop only.
+   */
+  public void startPieces(int status, String contentType) {
+    boolean http11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+    piecesKeepAlive = keepAlive && http11;
+    ctx.write(
+        responses.head(request.headers(), http11, piecesKeepAlive, status, contentType),
+        ctx.voidPromise());
+  }
+
+  private boolean piecesKeepAlive;
+
+  /** Writes a piece of the answer {@link #startPieces started}; done once the socket took it. */
+  public ChannelFuture piece(ByteBuf content) {
+    return ctx.writeAndFlush(new DefaultHttpContent(content));
+  }
+
+  /** Writes the last piece of the answer {@link #startPieces started}. */
+  public void end(ByteBuf last) {
+    Responses.ended(ctx.writeAndFlush(new DefaultLastHttpContent(last)), piecesKeepAlive);
+  }
+
+  /**
+   * Ends an answer {@link #startPieces started} that cannot be finished (the engine failed
+   * halfway): the connection closes without the answer's end, so the client sees it cut short, not
+   * whole.
+   */
+  public void abort() {
+    ctx.close();
   }
 
   public void error(int status, String message) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -163,6 +164,13 @@ final class OneAtATime extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpResponse response && !HttpUtil.isKeepAlive(response)) closing = true;
     if (!ends) {
+      if (answering && msg instanceof HttpContent && !interim(msg)) {
+        // A piece of an answer sent in pieces: the client must take it as it must take the last.
+        ChannelPromise sent = promise.unvoid();
+        ctx.write(msg, sent);
+        if (!sent.isDone()) watchSending(ctx);
+        return;
+      }
       ctx.write(msg, promise);
       return;
     }
@@ -202,10 +210,12 @@ final class OneAtATime extends ChannelDuplexHandler {
               });
         });
     ctx.write(msg, sent);
-    if (!sent.isDone()) {
-      execute(ctx, () -> moved(ctx)); // where the sending stands once the write is flushed
-      watchProgress(ctx);
-    }
+    if (!sent.isDone()) watchSending(ctx);
+  }
+
+  private void watchSending(ChannelHandlerContext ctx) {
+    execute(ctx, () -> moved(ctx)); // where the sending stands once the write is flushed
+    watchProgress(ctx);
   }
 
   private static void execute(ChannelHandlerContext ctx, Runnable task) {
@@ -226,7 +236,9 @@ final class OneAtATime extends ChannelDuplexHandler {
         ctx,
         () -> {
           if (!answering) return;
-          if (moved(ctx)) watchProgress(ctx);
+          // Nothing waiting to be sent: the answer's next piece is being made (read from the
+          // engine), which is not the client's doing.
+          if (moved(ctx) || nothingToSend(ctx)) watchProgress(ctx);
           else ctx.close();
         });
   }
@@ -253,6 +265,11 @@ final class OneAtATime extends ChannelDuplexHandler {
       moved = socket.tcpInfo().lastDataSent() < idleMs;
     }
     return moved;
+  }
+
+  private static boolean nothingToSend(ChannelHandlerContext ctx) {
+    ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+    return out == null || out.isEmpty();
   }
 
   /** A 1xx answer (100 Continue) is not the answer: the request goes on. */

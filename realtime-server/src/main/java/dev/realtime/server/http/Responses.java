@@ -1,15 +1,19 @@
 package dev.realtime.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -74,29 +78,71 @@ public final class Responses {
     write(ctx, response(request, status, contentType, body, extra), keepAlive);
   }
 
+  /** Like {@link #send}, the body already in a buffer (which this takes over). */
+  public void send(
+      ChannelHandlerContext ctx,
+      HttpHeaders request,
+      boolean keepAlive,
+      int status,
+      String contentType,
+      ByteBuf body) {
+    write(ctx, response(request, status, contentType, body, h -> {}), keepAlive);
+  }
+
   private FullHttpResponse response(
       HttpHeaders request,
       int status,
       String contentType,
       byte[] body,
       Consumer<HttpHeaders> extra) {
+    return response(request, status, contentType, Unpooled.wrappedBuffer(body), extra);
+  }
+
+  private FullHttpResponse response(
+      HttpHeaders request,
+      int status,
+      String contentType,
+      ByteBuf body,
+      Consumer<HttpHeaders> extra) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
     HttpHeaders h = response.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-    if (request != null) cors.apply(request, h);
+    headers(request, h, contentType);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     extra.accept(h);
     return response;
+  }
+
+  /**
+   * The head of an answer whose length is not known when it starts (sent in pieces): chunked to an
+   * HTTP/1.1 client; an HTTP/1.0 one, which knows no chunks, reads the body to the connection's
+   * close ({@code keepAlive} must then be false).
+   */
+  public HttpResponse head(
+      HttpHeaders request, boolean http11, boolean keepAlive, int status, String contentType) {
+    HttpResponse head =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+    headers(request, head.headers(), contentType);
+    if (http11) HttpUtil.setTransferEncodingChunked(head, true);
+    HttpUtil.setKeepAlive(head, keepAlive);
+    return head;
+  }
+
+  private void headers(HttpHeaders request, HttpHeaders h, String contentType) {
+    h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    if (request != null) cors.apply(request, h);
   }
 
   /** Writes a whole response; without {@code keepAlive} the connection then closes. */
   public void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
-    var future = ctx.writeAndFlush(response);
-    if (!keepAlive) future.addListener(LINGERING_CLOSE);
+    ended(ctx.writeAndFlush(response), keepAlive);
+  }
+
+  /** After the last of an answer was written: without {@code keepAlive}, the connection closes. */
+  public static void ended(ChannelFuture written, boolean keepAlive) {
+    if (!keepAlive) written.addListener(LINGERING_CLOSE);
   }
 
   /** How long a closing connection keeps reading (and dropping) what the client still sends. */

@@ -155,6 +155,43 @@ class RealtimeJsTest {
         .isBetween(1L, 3L);
   }
 
+  /** history() pages through a channel with after and before; a bad id is the server's 400. */
+  @Test
+  void historyPagesWithAfterAndBefore() throws Exception {
+    Realtime realtime = Realtime.create();
+    RealtimeServer server = server(realtime, ServerConfig.builder());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 250; i++) ids.add(realtime.channel("h").emit("n", i));
+    NodeClient client = client();
+    String url = server.url() + "/api/realtime";
+    List<String> read = new ArrayList<>();
+    Map<String, Object> args = Map.of("url", url, "channel", "h", "limit", 100);
+    for (; ; ) {
+      client.command("history", "args", args);
+      List<String> page = ids(list(client.next("history").get("messages")));
+      if (page.isEmpty()) break;
+      read.addAll(page);
+      args = Map.of("url", url, "channel", "h", "limit", 100, "after", page.getLast());
+    }
+    assertThat(read).isEqualTo(ids);
+    client.command(
+        "history",
+        "args",
+        Map.of("url", url, "channel", "h", "limit", 2, "latest", true, "before", ids.get(10)));
+    assertThat(ids(list(client.next("history").get("messages"))))
+        .containsExactly(ids.get(8), ids.get(9));
+    client.command("history", "args", Map.of("url", url, "channel", "h", "after", "soon"));
+    JsonNode bad = client.next("historyError");
+    assertThat(bad.get("status").asInt()).isEqualTo(400);
+    assertThat(bad.get("message").asString()).contains("after 'soon' is not a message id");
+  }
+
+  private static List<JsonNode> list(JsonNode array) {
+    List<JsonNode> out = new ArrayList<>();
+    array.forEach(out::add);
+    return out;
+  }
+
   /** removeChannel then addChannel in one task (switching rooms) keeps the client going. */
   @Test
   void switchingTheOnlyChannelDoesNotCloseTheClient() throws Exception {

@@ -103,6 +103,17 @@ class ServerCommandsTest {
     long lastMs = Long.parseLong(ids.get(4).substring(0, ids.get(4).indexOf('-')));
     assertThat(ids("cli-latest", "--start", Long.toString(lastMs + 1))).isEmpty();
     assertThat(ids("cli-latest", "--end", Long.toString(lastMs))).hasSize(5);
+    assertThat(ids("cli-latest", "--after", ids.get(1), "--limit", "2"))
+        .containsExactly(ids.get(2), ids.get(3));
+    assertThat(ids("cli-latest", "--latest", "--before", ids.get(3), "--limit", "2"))
+        .containsExactly(ids.get(1), ids.get(2));
+    CliRun badId = CliRun.of("history", "--url", url, "cli-latest", "--after", "yesterday");
+    assertThat(badId.exitCode()).isEqualTo(2);
+    assertThat(badId.errorLine()).contains("--after 'yesterday' is not a message id");
+    CliRun order =
+        CliRun.of("history", "--url", url, "cli-latest", "--after", "9-0", "--before", "5-0");
+    assertThat(order.exitCode()).isEqualTo(2);
+    assertThat(order.errorLine()).contains("--after 9-0 is not before --before 5-0");
   }
 
   @Test

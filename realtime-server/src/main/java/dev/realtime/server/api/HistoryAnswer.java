@@ -1,0 +1,257 @@
+package dev.realtime.server.api;
+
+import dev.realtime.Channel;
+import dev.realtime.HistoryPage;
+import dev.realtime.HistoryQuery;
+import dev.realtime.server.http.Exchange;
+import dev.realtime.server.http.JsonText;
+import dev.realtime.spi.EntryId;
+import dev.realtime.spi.LogEntry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One history request's answer, read from the engine and sent page by page, so that a request holds
+ * about two pages whatever it asks for: a thousand entries of a megabyte each would otherwise sit
+ * in memory whole (and the answer made of them beside them) for as long as the client takes to read
+ * it.
+ *
+ * <p>Most answers are whole after the first read of {@value #FIRST_PAGE} entries and go out as one
+ * response with a {@code Content-Length}. A longer one is chunked: each later page is read once the
+ * one before has gone to the socket (a slow client slows its own reads, and one that stops reading
+ * is let go by the connection's idle timeout), and is sized at about {@value #PAGE_BYTES} bytes
+ * from the entries seen so far. Pages are read {@link HistoryQuery#after after} the last id read,
+ * so none is missed or repeated however many share a millisecond.
+ *
+ * <p>The newest entries ({@code latest=true}) are sent oldest first, so after a first read of the
+ * newest ones that was not the whole answer, pages are read backwards to find where the answer
+ * starts (their data thrown away), and then forwards again from there: such an answer reads its
+ * entries about twice, in exchange for holding only pages.
+ *
+ * <p>An engine that fails before the answer started is answered with its status (503); one that
+ * fails halfway cuts the connection without the answer's end, so the client sees an answer cut
+ * short, never a JSON array that looks whole.
+ */
+final class HistoryAnswer {
+  private static final Logger log = LoggerFactory.getLogger(HistoryAnswer.class);
+  private static final String JSON = "application/json; charset=utf-8";
+
+  /** Entries of the first read: enough for most answers to be whole after it. */
+  static final int FIRST_PAGE = 64;
+
+  /** What a later page aims at, in bytes of entries. */
+  static final long PAGE_BYTES = 1 << 20;
+
+  /** Data at least this long goes out from where the entry holds it, not copied. */
+  static final int WRAP_AT = 8192;
+
+  private final Exchange x;
+  private final Channel channel;
+  private final HistoryQuery query;
+  private long bytesSeen; // the entries read so far, for the size of the next page
+  private long entriesSeen;
+  private boolean started; // the answer's head is out: a failure can only cut it
+  private boolean opened; // the array's '[' is written
+  private boolean any; // an entry is written: the next one needs a ','
+
+  HistoryAnswer(Exchange x, Channel channel, HistoryQuery query) {
+    this.x = x;
+    this.channel = channel;
+    this.query = query;
+  }
+
+  void start() {
+    int limit = Math.min(query.limit(), FIRST_PAGE);
+    read(query.withLimit(limit), page -> firstRead(page, limit));
+  }
+
+  private void firstRead(HistoryPage page, int asked) {
+    if (page.read() < asked || page.read() == query.limit()) {
+      x.send(200, JSON, json(page.entries(), true)); // the whole answer
+    } else if (x.isHead()) {
+      startPieces(); // only the head: what it would say is known without reading the rest
+      x.end(Unpooled.EMPTY_BUFFER);
+    } else if (!query.isLatest()) {
+      startPieces();
+      send(
+          page.entries(), () -> forward(query, page.lastRead(), query.limit() - page.read(), null));
+    } else {
+      back(page, page.firstRead(), page.read());
+    }
+  }
+
+  /**
+   * For the newest entries: reads backwards from {@code before}, counting, to find the first entry
+   * of the answer; {@code newest} (the first read) goes out last.
+   */
+  private void back(HistoryPage newest, String before, int counted) {
+    int limit = pageLimit(query.limit() - counted);
+    read(
+        query.withLimit(limit).before(before),
+        page -> {
+          int total = counted + page.read();
+          if (page.read() == limit && total < query.limit()) {
+            back(newest, page.firstRead(), total);
+          } else if (total == newest.read()) {
+            x.send(200, JSON, json(newest.entries(), true)); // nothing before it after all
+          } else {
+            String first = page.read() == 0 ? before : page.firstRead();
+            String justBefore = EntryId.parse(first).predecessor().toString();
+            startPieces();
+            forward(
+                HistoryQuery.limit(1).after(justBefore).before(newest.firstRead()),
+                null,
+                total - newest.read(),
+                newest.entries());
+          }
+        });
+  }
+
+  /**
+   * Reads and sends up to {@code rest} entries within {@code bounds} after {@code after} (when not
+   * null), page by page, then {@code last} (when not null) and the array's end.
+   */
+  private void forward(HistoryQuery bounds, String after, int rest, List<LogEntry> last) {
+    if (rest == 0) {
+      finish(last);
+      return;
+    }
+    int limit = pageLimit(rest);
+    HistoryQuery q = bounds.withLimit(limit);
+    read(
+        after == null ? q : q.after(after),
+        page -> {
+          int left = rest - page.read();
+          boolean done = page.read() < limit || left == 0;
+          send(
+              page.entries(),
+              () -> {
+                if (done) finish(last);
+                else forward(bounds, page.lastRead(), left, last);
+              });
+        });
+  }
+
+  private void finish(List<LogEntry> last) {
+    x.end(json(last == null ? List.of() : last, true));
+  }
+
+  private void startPieces() {
+    started = true;
+    x.startPieces(200, JSON);
+  }
+
+  /** Sends {@code entries}, then runs {@code next} once the socket took them. */
+  private void send(List<LogEntry> entries, Runnable next) {
+    if (entries.isEmpty()) {
+      next.run();
+      return;
+    }
+    x.piece(json(entries, false))
+        .addListener(
+            f -> {
+              // Not sent: the connection is gone or going (its client left, or stopped reading).
+              if (f.isSuccess() && x.ctx().channel().isActive()) next.run();
+            });
+  }
+
+  /** How many entries the next page asks for: about {@link #PAGE_BYTES}, at most {@code rest}. */
+  private int pageLimit(int rest) {
+    long average = entriesSeen == 0 ? 1024 : Math.max(1, bytesSeen / entriesSeen);
+    return (int) Math.max(1, Math.min(rest, PAGE_BYTES / average));
+  }
+
+  /**
+   * Reads a page and goes on with it on the connection's event loop (never nested in the read: an
+   * engine that answers at once would otherwise stack a page's call on the one before).
+   */
+  private void read(HistoryQuery q, Consumer<HistoryPage> then) {
+    channel
+        .historyPageAsync(q)
+        .whenComplete(
+            (page, error) -> {
+              try {
+                x.ctx()
+                    .executor()
+                    .execute(
+                        () -> {
+                          try {
+                            if (error != null) failed(error);
+                            else {
+                              seen(page.entries());
+                              then.accept(page);
+                            }
+                          } catch (RuntimeException e) {
+                            failed(e);
+                          }
+                        });
+              } catch (RejectedExecutionException loopGone) {
+                // the server is stopping, and the connection with it
+              }
+            });
+  }
+
+  private void failed(Throwable error) {
+    if (!started) {
+      x.fail(error);
+      return;
+    }
+    log.warn(
+        "history of {} failed halfway through its answer ({}); the answer is cut short",
+        channel.name(),
+        Exchange.message(Exchange.unwrap(error)));
+    x.abort();
+  }
+
+  private void seen(List<LogEntry> entries) {
+    for (LogEntry e : entries) bytesSeen += e.data().size() + 64 + e.event().length();
+    entriesSeen += entries.size();
+  }
+
+  /**
+   * {@code entries} as the JSON array's next members ({@code {"id","event","channel","data"}}, each
+   * {@code data} the stored JSON byte for byte, as the event stream sends it), after the array's
+   * {@code [} if not written yet, and with its {@code ]} when {@code closes}. Large data is not
+   * copied: the buffer points at it.
+   */
+  private ByteBuf json(List<LogEntry> entries, boolean closes) {
+    CompositeByteBuf pieces = null;
+    ByteBuf small = Unpooled.buffer(64 + 128 * Math.min(entries.size(), 256));
+    if (!opened) {
+      small.writeByte('[');
+      opened = true;
+    }
+    for (LogEntry e : entries) {
+      if (any) small.writeByte(',');
+      any = true;
+      small.writeCharSequence(
+          "{\"id\":"
+              + JsonText.quote(e.idText())
+              + ",\"event\":"
+              + JsonText.quote(e.event())
+              + ",\"channel\":"
+              + JsonText.quote(e.channel())
+              + ",\"data\":",
+          StandardCharsets.UTF_8);
+      byte[] data = e.data().json();
+      if (data.length < WRAP_AT) {
+        small.writeBytes(data);
+      } else {
+        if (pieces == null) pieces = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        pieces.addComponent(true, small).addComponent(true, Unpooled.wrappedBuffer(data));
+        small = Unpooled.buffer(256);
+      }
+      small.writeByte('}');
+    }
+    if (closes) small.writeByte(']');
+    if (pieces == null) return small;
+    return pieces.addComponent(true, small);
+  }
+}
