@@ -114,8 +114,10 @@ final class RealChannel implements Channel {
         || (query.fromExclusive() && !to.isAfter(from))) { // nothing can match: ask only the state
       return realtime.engine.read(name, Range.stateOnly());
     }
-    Range range = new Range(from, query.fromExclusive(), to, query.limit(), query.isLatest());
-    return realtime.engine.read(name, range);
+    // Inclusive: an exclusive read to the end is a cursor's (Range.after), which an engine may
+    // serve from what its fan-out has brought so far, while history must see all that is stored.
+    if (query.fromExclusive()) from = from.successor();
+    return realtime.engine.read(name, new Range(from, false, to, query.limit(), query.isLatest()));
   }
 
   private List<HistoryMessage> toMessages(List<LogEntry> entries) {

@@ -15,7 +15,12 @@ public record Range(EntryId from, boolean fromExclusive, EntryId to, int limit, 
     if (limit < 0) throw new IllegalArgumentException("limit < 0");
   }
 
-  /** The entries after a cursor, oldest first: the delivery loop's read. */
+  /**
+   * The entries after a cursor, oldest first: the delivery loop's read. An engine may answer such a
+   * read (exclusive, to {@link EntryId#MAX}) from what its fan-out has brought so far, behind the
+   * log by the fan-out's delay, as the Redis engine's feed does: the delivery loop reads again when
+   * told of more. A read that must see everything stored (history) is inclusive.
+   */
   public static Range after(EntryId cursor, int limit) {
     return new Range(cursor, true, EntryId.MAX, limit, false);
   }

@@ -92,6 +92,38 @@ class RedisBadDataTest {
     }
   }
 
+  /**
+   * Entries another writer deleted one by one (XDEL): one ahead of a subscription is one gap, told
+   * once, and delivery goes on after its position with what is still held (it used to tell the gap
+   * again and again, moving back to the oldest entry, and deliver nothing); one behind it is no gap
+   * at all.
+   */
+  @Test
+  void anEntryDeletedAheadOfASubscriptionIsOneGapAndOneBehindItNone() throws Exception {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("holes");
+      String a = ch.emit("n", 1);
+      String b = ch.emit("n", 2);
+      String c = ch.emit("n", 3);
+      redis.xdel("holes", b);
+      ConcurrentLinkedQueue<dev.realtime.Gap> gaps = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
+      ch.subscribe(Subscribe.toAll().after(a).onGap(gaps::add).onData(m -> got.add(m.id())));
+      await().until(() -> got.size() == 1);
+      String d = ch.emit("n", 4);
+      await().until(() -> got.size() == 2);
+      redis.xdel("holes", c); // behind the subscription now
+      String e = ch.emit("n", 5);
+      await().until(() -> got.size() == 3);
+      Thread.sleep(200); // nothing more comes
+      assertThat(got).containsExactly(c, d, e);
+      assertThat(gaps)
+          .containsExactly(
+              new dev.realtime.Gap(
+                  "holes", a, dev.realtime.spi.EntryId.parse(a).successor().toString()));
+    }
+  }
+
   @Test
   void entriesWithMissingFieldsOrBrokenJsonAreSkippedOrReadAsTextAndReported() {
     try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {

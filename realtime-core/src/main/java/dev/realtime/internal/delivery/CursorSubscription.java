@@ -68,6 +68,9 @@ final class CursorSubscription<T> implements Subscription, Runnable {
   private final AtomicReference<SubscriptionEnd> ending = new AtomicReference<>(); // why, once
   private final AtomicBoolean endTold = new AtomicBoolean();
   private boolean trusted; // the cursor came from this log, not from a caller (drain-thread only)
+  // The log's removedThrough when a gap was last told: removals up to there are told
+  // (drain-thread).
+  private EntryId toldThrough = EntryId.ZERO;
   // The last read failed and was reported: the next failures of the same outage are not (drain-
   // thread only). The engine retries while it is away, and each retry would report again.
   private boolean readsFailing;
@@ -289,16 +292,26 @@ final class CursorSubscription<T> implements Subscription, Runnable {
    */
   private boolean lostMessages(LogState log) {
     EntryId at = cursor;
-    if (at.isBefore(log.removedThrough())) return true;
+    if (at.isBefore(log.removedThrough()) && log.removedThrough().isAfter(toldThrough)) return true;
     if (trusted || at.equals(EntryId.ZERO)) return false;
     return log.removedThrough().equals(EntryId.ZERO)
         && (log.isEmpty() || at.isBefore(log.firstId().predecessor()));
   }
 
+  /**
+   * Tells the gap and moves the cursor to the oldest entry held. Entries deleted one by one
+   * (Redis's XDEL, by another writer) can be lost after the cursor while older ones are still held:
+   * then the cursor stays (what was delivered stays delivered, and moving back to the oldest held
+   * would deliver it again), delivery goes on after it, and those removals are not told again.
+   */
   private boolean skipGap(LogState log) {
+    boolean heldBefore = !log.isEmpty() && !log.firstId().isAfter(cursor);
     Gap gap =
         new Gap(
-            owner.channel(), cursor.toString(), log.isEmpty() ? null : log.firstId().toString());
+            owner.channel(),
+            cursor.toString(),
+            log.isEmpty() ? null : (heldBefore ? cursor.successor() : log.firstId()).toString());
+    if (log.removedThrough().isAfter(toldThrough)) toldThrough = log.removedThrough();
     if (onGap == null) {
       errors.report(new CursorUnavailableException(gap));
       unsubscribe(SubscriptionEnd.FAILED);
@@ -311,7 +324,7 @@ final class CursorSubscription<T> implements Subscription, Runnable {
       errors.report(
           new SubscriberException("onGap of a subscription to '" + owner.channel() + "' threw", e));
     }
-    cursor = log.isEmpty() ? log.lastId() : log.firstId().predecessor();
+    if (!heldBefore) cursor = log.isEmpty() ? log.lastId() : log.firstId().predecessor();
     trusted = true;
     return active;
   }

@@ -19,31 +19,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One history request's answer, read from the engine and sent page by page, so that a request holds
- * about two pages whatever it asks for: a thousand entries of a megabyte each would otherwise sit
- * in memory whole (and the answer made of them beside them) for as long as the client takes to read
- * it.
+ * its first read or about two pages whatever it asks for: a thousand entries of a megabyte each
+ * would otherwise sit in memory whole (and the answer made of them beside them) for as long as the
+ * client takes to read it.
  *
- * <p>Most answers are whole after the first read of {@value #FIRST_PAGE} entries and go out as one
- * response with a {@code Content-Length}. A longer one is chunked: each later page is read once the
- * one before has gone to the socket (a slow client slows its own reads, and one that stops reading
- * is let go by the connection's idle timeout), and is sized at about {@value #PAGE_BYTES} bytes
- * from the entries seen so far. Pages are read {@link HistoryQuery#after after} the last id read,
- * so none is missed or repeated however many share a millisecond.
+ * <p>An answer of at most {@value #FIRST_PAGE} entries is whole after the first read (of one more
+ * than that, to know) and goes out as one response with a {@code Content-Length}. A longer one is
+ * chunked: each later page is read once the one before has gone to the socket (a slow client slows
+ * its own reads, and one that stops reading is let go by the connection's idle timeout), and is
+ * sized at about {@value #PAGE_BYTES} bytes from the entries seen so far. Pages are read {@link
+ * HistoryQuery#after after} the last id read, so none is missed or repeated however many share a
+ * millisecond. So a request holds at most its first read ({@value #FIRST_PAGE} + 1 entries, up to
+ * that many times the largest payload) and later about two pages.
  *
  * <p>The newest entries ({@code latest=true}) are sent oldest first, so after a first read of the
  * newest ones that was not the whole answer, pages are read backwards to find where the answer
- * starts (their data thrown away), and then forwards again from there: such an answer reads its
- * entries about twice, in exchange for holding only pages.
+ * starts (their data thrown away), and then forwards again from there through the newest: such an
+ * answer reads its entries about twice, in exchange for holding only pages.
  *
- * <p>An engine that fails before the answer started is answered with its status (503); one that
- * fails halfway cuts the connection without the answer's end, so the client sees an answer cut
- * short, never a JSON array that looks whole.
+ * <p>Entries that do not fit the schema are left out and do not count: the answer holds {@code
+ * limit} entries unless its bounds hold fewer, so a client paging with {@code after} stops at an
+ * empty answer only at the end (a single read, {@link HistoryPage}, counts them).
+ *
+ * <p>The head goes out with the first entries: an engine that fails before is answered with its
+ * status (503); one that fails later cuts the connection without the answer's end, so the client
+ * sees an answer cut short, never a JSON array that looks whole.
  */
 final class HistoryAnswer {
   private static final Logger log = LoggerFactory.getLogger(HistoryAnswer.class);
   private static final String JSON = "application/json; charset=utf-8";
 
-  /** Entries of the first read: enough for most answers to be whole after it. */
+  /** Entries an answer sent whole may have at most: most answers, after one read. */
   static final int FIRST_PAGE = 64;
 
   /** What a later page aims at, in bytes of entries. */
@@ -68,59 +74,61 @@ final class HistoryAnswer {
   }
 
   void start() {
-    int limit = Math.min(query.limit(), FIRST_PAGE);
-    read(query.withLimit(limit), page -> firstRead(page, limit));
+    try {
+      int limit = Math.min(query.limit(), FIRST_PAGE + 1); // one more: is there more than 64?
+      read(query.withLimit(limit), page -> firstRead(page, limit));
+    } catch (RuntimeException e) { // a Realtime closed, say
+      x.fail(e);
+    }
   }
 
   private void firstRead(HistoryPage page, int asked) {
-    if (page.read() < asked || page.read() == query.limit()) {
+    int kept = page.entries().size();
+    if (page.read() < asked || kept == query.limit()) {
       x.send(200, JSON, json(page.entries(), true)); // the whole answer
     } else if (x.isHead()) {
       startPieces(); // only the head: what it would say is known without reading the rest
       x.end(Unpooled.EMPTY_BUFFER);
     } else if (!query.isLatest()) {
-      startPieces();
-      send(
-          page.entries(), () -> forward(query, page.lastRead(), query.limit() - page.read(), null));
+      send(page.entries(), () -> forward(query, page.lastRead(), query.limit() - kept));
     } else {
-      back(page, page.firstRead(), page.read());
+      back(page.firstRead(), page.lastRead(), kept);
     }
   }
 
   /**
    * For the newest entries: reads backwards from {@code before}, counting, to find the first entry
-   * of the answer; {@code newest} (the first read) goes out last.
+   * of the answer, then sends forwards from it through {@code newest}, the newest entry read first.
+   * (The first read's entries are read again rather than held: they may be 64 large ones.)
    */
-  private void back(HistoryPage newest, String before, int counted) {
+  private void back(String before, String newest, int counted) {
     int limit = pageLimit(query.limit() - counted);
     read(
         query.withLimit(limit).before(before),
         page -> {
-          int total = counted + page.read();
+          int total = counted + page.entries().size();
           if (page.read() == limit && total < query.limit()) {
-            back(newest, page.firstRead(), total);
-          } else if (total == newest.read()) {
-            x.send(200, JSON, json(newest.entries(), true)); // nothing before it after all
-          } else {
-            String first = page.read() == 0 ? before : page.firstRead();
-            String justBefore = EntryId.parse(first).predecessor().toString();
-            startPieces();
-            forward(
-                HistoryQuery.limit(1).after(justBefore).before(newest.firstRead()),
-                null,
-                total - newest.read(),
-                newest.entries());
+            back(page.firstRead(), newest, total);
+            return;
           }
+          String first = page.read() == 0 ? before : page.firstRead();
+          forward(
+              HistoryQuery.limit(1)
+                  .after(EntryId.parse(first).predecessor().toString())
+                  .before(EntryId.parse(newest).successor().toString()),
+              null,
+              total);
         });
   }
 
   /**
    * Reads and sends up to {@code rest} entries within {@code bounds} after {@code after} (when not
-   * null), page by page, then {@code last} (when not null) and the array's end.
+   * null), page by page, then the array's end. Each page asks for at most {@code rest}: more than
+   * that many cannot be sent.
    */
-  private void forward(HistoryQuery bounds, String after, int rest, List<LogEntry> last) {
+  private void forward(HistoryQuery bounds, String after, int rest) {
     if (rest == 0) {
-      finish(last);
+      finish();
       return;
     }
     int limit = pageLimit(rest);
@@ -128,19 +136,20 @@ final class HistoryAnswer {
     read(
         after == null ? q : q.after(after),
         page -> {
-          int left = rest - page.read();
+          int left = rest - page.entries().size();
           boolean done = page.read() < limit || left == 0;
           send(
               page.entries(),
               () -> {
-                if (done) finish(last);
-                else forward(bounds, page.lastRead(), left, last);
+                if (done) finish();
+                else forward(bounds, page.lastRead(), left);
               });
         });
   }
 
-  private void finish(List<LogEntry> last) {
-    x.end(json(last == null ? List.of() : last, true));
+  private void finish() {
+    if (started) x.end(json(List.of(), true));
+    else x.send(200, JSON, json(List.of(), true)); // every entry read was left out
   }
 
   private void startPieces() {
@@ -148,17 +157,26 @@ final class HistoryAnswer {
     x.startPieces(200, JSON);
   }
 
-  /** Sends {@code entries}, then runs {@code next} once the socket took them. */
+  /**
+   * Sends {@code entries} (the answer's head first, with the first of them: until then a failure
+   * can still be answered with its status), then runs {@code next} once the socket took them.
+   */
   private void send(List<LogEntry> entries, Runnable next) {
     if (entries.isEmpty()) {
       next.run();
       return;
     }
+    if (!started) startPieces();
     x.piece(json(entries, false))
         .addListener(
             f -> {
               // Not sent: the connection is gone or going (its client left, or stopped reading).
-              if (f.isSuccess() && x.ctx().channel().isActive()) next.run();
+              if (!f.isSuccess() || !x.ctx().channel().isActive()) return;
+              try {
+                next.run();
+              } catch (RuntimeException e) {
+                failed(e); // a Realtime closed meanwhile, say: never an answer left hanging
+              }
             });
   }
 
@@ -182,6 +200,7 @@ final class HistoryAnswer {
                     .executor()
                     .execute(
                         () -> {
+                          if (!x.ctx().channel().isActive()) return; // the client left
                           try {
                             if (error != null) failed(error);
                             else {

@@ -245,6 +245,122 @@ class HistoryAnswerTest {
     assertThat(HttpCalls.get(api + "/channels/cut/history").status()).isEqualTo(200);
   }
 
+  /** 64 entries are a whole answer, 65 of a limit of 65 too; more are chunked. */
+  @Test
+  void upTo64EntriesAreSentWholeWhateverTheLimit() throws Exception {
+    for (int i = 0; i < 64; i++) realtime.channel("c64").emit("e", i);
+    for (String query : List.of("", "?latest=true", "?limit=64")) {
+      Raw whole = Raw.get(server, "/api/realtime/channels/c64/history" + query, "1.1", "GET");
+      assertThat(whole.head).as(query).containsIgnoringCase("content-length:");
+      assertThat(JSON.readTree(whole.body).size()).isEqualTo(64);
+    }
+    realtime.channel("c64").emit("e", 64);
+    Raw limit65 = Raw.get(server, "/api/realtime/channels/c64/history?limit=65", "1.1", "GET");
+    assertThat(limit65.head).containsIgnoringCase("content-length:");
+    realtime.channel("c64").emit("e", 65);
+    Raw chunked = Raw.get(server, "/api/realtime/channels/c64/history", "1.1", "GET");
+    assertThat(chunked.head).containsIgnoringCase("transfer-encoding: chunked");
+    assertThat(JSON.readTree(dechunk(chunked.body)).size()).isEqualTo(66);
+  }
+
+  /** A Realtime closed under the server: a 503, before an answer started or cut after. */
+  @Test
+  void aClosedRealtimeIsA503OrACutNeverAnAnswerLeftHanging() throws Exception {
+    server.close();
+    server = start(Duration.ofSeconds(2));
+    for (int i = 0; i < 300; i++) realtime.channel("huge").emit("e", "y".repeat(300_000));
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setReceiveBufferSize(64 * 1024);
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /api/realtime/channels/huge/history HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(in.readNBytes(100_000)).hasSize(100_000); // the answer is under way
+      realtime.close(); // the next page's read throws
+      long got = 0;
+      try {
+        for (int n; (n = in.read(new byte[1 << 16])) >= 0; ) got += n; // to the close, in time
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the answer was left hanging after " + got + " bytes", e);
+      } catch (IOException reset) {
+        // cut: as good as a close
+      }
+      assertThat(got).isLessThan(89_000_000L);
+    }
+    Raw after = Raw.get(server, "/api/realtime/channels/huge/history", "1.1", "GET");
+    assertThat(after.head).startsWith("HTTP/1.1 503");
+    assertThat(new String(after.body, StandardCharsets.UTF_8)).contains("shutting down");
+  }
+
+  /**
+   * The newest entries: an engine failing after the first read but before anything was sent is
+   * still answered with its status, not a head and a cut.
+   */
+  @Test
+  void aFailureBeforeTheFirstEntriesWentOutIsAnsweredWithItsStatus() {
+    for (int i = 0; i < 200; i++) realtime.channel("late").emit("e", i);
+    engine.failFrom.set(engine.reads.get() + 1); // the first read works, the read back fails
+    Answer failed = HttpCalls.get(api + "/channels/late/history?latest=true");
+    assertThat(failed.status()).isEqualTo(503);
+    assertThat(failed.body()).contains("down for a test");
+  }
+
+  /**
+   * Entries that do not fit the schema (stored by another writer) are left out and do not count: an
+   * answer holds {@code limit} entries when its bounds hold them, so paging stops only at the end,
+   * and a page of nothing but bad entries is not an empty answer.
+   */
+  @Test
+  void entriesLeftOutByTheSchemaDoNotCountAgainstTheLimit() throws Exception {
+    server.close();
+    realtime.close();
+    MemoryEngine memory = MemoryEngine.create();
+    try (Realtime typed =
+        Realtime.builder()
+            .engine(memory)
+            .schema(dev.realtime.Schema.builder().event("n", Integer.class).build())
+            .onError(e -> {})
+            .build()) {
+      server = RealtimeServer.builder(typed).config(ServerConfig.builder().port(0).build()).start();
+      List<String> good = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 150; i++) {
+          memory
+              .append(
+                  new dev.realtime.spi.Append(
+                      "mixed",
+                      "n",
+                      dev.realtime.spi.Payload.ofJson("\"not a number\""),
+                      dev.realtime.History.DEFAULT))
+              .join();
+        }
+        for (int i = 0; i < 10; i++) good.add(typed.channel("mixed").emit("n", i));
+      }
+      String url = server.url() + "/api/realtime/channels/mixed/history?limit=10";
+      List<String> read = new ArrayList<>();
+      for (JsonNode page; (page = JSON.readTree(HttpCalls.get(url).body())).size() > 0; ) {
+        assertThat(page.size()).isEqualTo(10);
+        page.forEach(m -> read.add(m.get("id").asString()));
+        url =
+            server.url()
+                + "/api/realtime/channels/mixed/history?limit=10&after="
+                + page.get(page.size() - 1).get("id").asString();
+      }
+      assertThat(read).containsExactlyElementsOf(good);
+      JsonNode newest =
+          JSON.readTree(
+              HttpCalls.get(
+                      server.url() + "/api/realtime/channels/mixed/history?latest=true&limit=25")
+                  .body());
+      List<String> newestIds = new ArrayList<>();
+      newest.forEach(m -> newestIds.add(m.get("id").asString()));
+      assertThat(newestIds).containsExactlyElementsOf(good.subList(5, 30));
+    }
+  }
+
   /** A response read over a raw socket, to the connection's close. */
   record Raw(String head, byte[] body) {
     static Raw get(RealtimeServer server, String path, String version, String method)
