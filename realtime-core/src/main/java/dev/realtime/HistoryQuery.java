@@ -195,32 +195,6 @@ public final class HistoryQuery {
     return before == null ? null : before.toString();
   }
 
-  /**
-   * The first id that can match: the later of {@code start} and what follows {@code after}; {@link
-   * EntryId#ZERO} when neither is set. With {@link #fromExclusive()}, the id itself is excluded.
-   */
-  public EntryId from() {
-    EntryId byTime = start == null ? EntryId.ZERO : EntryId.firstAt(start);
-    return after != null && !byTime.isAfter(after) ? after : byTime;
-  }
-
-  /** Whether {@link #from()} is {@code after}'s id, itself excluded. */
-  public boolean fromExclusive() {
-    return after != null && (start == null || !EntryId.firstAt(start).isAfter(after));
-  }
-
-  /**
-   * The last id that can match (inclusive): the earlier of {@code end} and what precedes {@code
-   * before}; {@link EntryId#MAX} when neither is set, null when nothing can match (before 0-0).
-   */
-  public EntryId to() {
-    EntryId byTime = end == null ? EntryId.MAX : EntryId.lastAt(end);
-    if (before == null) return byTime;
-    if (before.equals(EntryId.ZERO)) return null;
-    EntryId last = before.predecessor();
-    return last.isBefore(byTime) ? last : byTime;
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof HistoryQuery q

@@ -108,16 +108,28 @@ final class RealChannel implements Channel {
 
   private CompletableFuture<ReadResult> read(HistoryQuery query) {
     realtime.checkOpen();
-    EntryId from = query.from(), to = query.to();
-    if (to == null
-        || to.isBefore(from)
-        || (query.fromExclusive() && !to.isAfter(from))) { // nothing can match: ask only the state
-      return realtime.engine.read(name, Range.stateOnly());
+    // The tighter of each side's bounds. Inclusive: an exclusive read to the end is a cursor's
+    // (Range.after), which an engine may serve from what its fan-out has brought so far, while
+    // history must see all that is stored.
+    EntryId from =
+        query.startMillis() == null ? EntryId.ZERO : EntryId.firstAt(query.startMillis());
+    EntryId to = query.endMillis() == null ? EntryId.MAX : EntryId.lastAt(query.endMillis());
+    if (query.afterId() != null) {
+      EntryId after = EntryId.parse(query.afterId());
+      if (after.equals(EntryId.MAX)) return realtime.engine.read(name, Range.stateOnly());
+      if (after.successor().isAfter(from)) from = after.successor();
     }
-    // Inclusive: an exclusive read to the end is a cursor's (Range.after), which an engine may
-    // serve from what its fan-out has brought so far, while history must see all that is stored.
-    if (query.fromExclusive()) from = from.successor();
-    return realtime.engine.read(name, new Range(from, false, to, query.limit(), query.isLatest()));
+    if (query.beforeId() != null) {
+      EntryId before = EntryId.parse(query.beforeId());
+      if (before.equals(EntryId.ZERO)) return realtime.engine.read(name, Range.stateOnly());
+      if (before.predecessor().isBefore(to)) to = before.predecessor();
+    }
+    if (to.isBefore(from)) return realtime.engine.read(name, Range.stateOnly()); // none can match
+    return realtime.engine.read(
+        name,
+        query.isLatest()
+            ? Range.newest(from, to, query.limit())
+            : Range.oldest(from, to, query.limit()));
   }
 
   private List<HistoryMessage> toMessages(List<LogEntry> entries) {
