@@ -193,6 +193,42 @@ class HistoryAnswerTest {
     assertThat(shortHead.body).isEmpty();
   }
 
+  /** On one keep-alive connection: a chunked answer, a HEAD of one, then a short answer. */
+  @Test
+  void chunkedAnswersAndTheirHeadsLeaveAKeepAliveConnectionInStep() throws Exception {
+    for (int i = 0; i < 100; i++) realtime.channel("k").emit("e", i);
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      String path = "/api/realtime/channels/k/history";
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                      + "HEAD "
+                      + path
+                      + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                      + "GET "
+                      + path
+                      + "?limit=2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String[] answers = all.split("(?=HTTP/1\\.1 )");
+      assertThat(answers).hasSize(3);
+      assertThat(answers[0])
+          .containsIgnoringCase("transfer-encoding: chunked")
+          .endsWith("\r\n0\r\n\r\n");
+      assertThat(answers[1])
+          .containsIgnoringCase("transfer-encoding: chunked")
+          .endsWith("\r\n\r\n");
+      assertThat(answers[1].substring(answers[1].indexOf("\r\n\r\n") + 4)).isEmpty();
+      assertThat(answers[2]).containsIgnoringCase("content-length:");
+      assertThat(JSON.readTree(answers[2].substring(answers[2].indexOf("\r\n\r\n") + 4)).size())
+          .isEqualTo(2);
+    }
+  }
+
   /** A client that stops reading holds neither the connection nor the rest of the answer. */
   @Test
   void aClientThatStopsReadingALongAnswerIsLetGo() throws Exception {
