@@ -124,6 +124,88 @@ class RedisBadDataTest {
     }
   }
 
+  /**
+   * After a gap told for an entry deleted ahead of the cursor, trimming that passes the cursor is a
+   * new loss, told too (Redis still reports the deleted id as the newest removed, so it was missed
+   * once), and delivery goes on with what is held.
+   */
+  @Test
+  void trimmingPastTheCursorAfterADeletedEntryIsToldToo() throws Exception {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("trimgap");
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) ids.add(ch.emit("n", i)); // a..f
+      redis.xdel("trimgap", ids.get(5)); // f
+      java.util.concurrent.CountDownLatch trimmed = new java.util.concurrent.CountDownLatch(1);
+      ConcurrentLinkedQueue<dev.realtime.Gap> gaps = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
+      ch.subscribe(
+          Subscribe.toAll()
+              .after(ids.get(0))
+              .onGap(
+                  g -> {
+                    gaps.add(g);
+                    try {
+                      trimmed.await(); // the first gap's handler runs while the stream is trimmed
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  })
+              .onData(m -> got.add(m.id())));
+      await().until(() -> gaps.size() == 1);
+      String g = realtime.channel("trimgap", dev.realtime.History.maxLength(2)).emit("n", 6);
+      trimmed.countDown(); // the stream holds e and g
+      await().until(() -> got.size() == 2);
+      assertThat(got).containsExactly(ids.get(4), g);
+      assertThat(gaps)
+          .extracting(dev.realtime.Gap::firstAvailableId)
+          .containsExactly(
+              dev.realtime.spi.EntryId.parse(ids.get(0)).successor().toString(), ids.get(4));
+    }
+  }
+
+  /**
+   * After a gap told for an entry deleted ahead of the cursor, the stream lost whole (a DEL, as a
+   * restart without data would): a new gap, and what is emitted next is delivered (the cursor used
+   * to stay in the loss for good, with nothing told).
+   */
+  @Test
+  void aLossAfterADeletedEntryIsToldAndDeliveryGoesOn() throws Exception {
+    try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {
+      var ch = realtime.channel("lostgap");
+      String a = ch.emit("n", 1);
+      ch.emit("n", 2);
+      ch.emit("n", 3);
+      String x = redis.xadd("lostgap", java.util.Map.of("event", "n", "data", "9")); // unpublished
+      redis.xdel("lostgap", x);
+      java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+      ConcurrentLinkedQueue<dev.realtime.Gap> gaps = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
+      ch.subscribe(
+          Subscribe.toAll()
+              .after(a)
+              .onGap(
+                  g -> {
+                    gaps.add(g);
+                    try {
+                      lost.await(); // the first gap's handler runs while the stream is lost
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  })
+              .onData(m -> got.add(m.id())));
+      await().until(() -> gaps.size() == 1);
+      redis.del("lostgap");
+      String n = ch.emit("n", 4);
+      lost.countDown();
+      await().until(() -> got.contains(n));
+      String n2 = ch.emit("n", 5);
+      await().until(() -> got.contains(n2));
+      assertThat(gaps).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(gaps.stream().skip(1).map(dev.realtime.Gap::firstAvailableId)).contains(n);
+    }
+  }
+
   @Test
   void entriesWithMissingFieldsOrBrokenJsonAreSkippedOrReadAsTextAndReported() {
     try (Realtime realtime = Realtime.builder().engine(RedisEngine.connect(server.uri())).build()) {

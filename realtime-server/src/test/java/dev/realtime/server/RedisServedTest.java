@@ -216,6 +216,35 @@ class RedisServedTest {
     assertThat(HttpCalls.get(b.url() + "/healthz").status()).isEqualTo(503); // and it still answers
   }
 
+  /**
+   * An entry another writer deleted (XDEL) after a stream's position, older ones still held: the
+   * stream is told with a gap frame whose resumedFrom is just after its position, then goes on.
+   */
+  @Test
+  void anEntryDeletedAfterAStreamsPositionIsAGapFrameAndTheStreamGoesOn() {
+    var channel = realtimeA.channel("deleted");
+    String first = channel.emit("n", 1);
+    String second = channel.emit("n", 2);
+    String third = channel.emit("n", 3);
+    var client = io.lettuce.core.RedisClient.create(redis.uri());
+    try (var connection = client.connect()) {
+      connection.sync().xdel("deleted", second);
+    } finally {
+      client.shutdown();
+    }
+    try (SseRecorder sse =
+        SseRecorder.open(b.url() + "/api/realtime?channel=deleted&last_ack_deleted=" + first)) {
+      sse.expectType("connected");
+      SseRecorder.Frame gap = sse.expectType("gap");
+      assertThat(gap.json().get("afterId").asString()).isEqualTo(first);
+      assertThat(gap.json().get("resumedFrom").asString())
+          .isEqualTo(dev.realtime.spi.EntryId.parse(first).successor().toString());
+      assertThat(sse.events(1).get(0).id()).isEqualTo(third);
+      String fourth = channel.emit("n", 4);
+      assertThat(sse.events(1).get(0).id()).isEqualTo(fourth);
+    }
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -292,7 +292,13 @@ final class CursorSubscription<T> implements Subscription, Runnable {
    */
   private boolean lostMessages(LogState log) {
     EntryId at = cursor;
-    if (at.isBefore(log.removedThrough()) && log.removedThrough().isAfter(toldThrough)) return true;
+    if (at.isBefore(log.removedThrough())) {
+      // Removals up to toldThrough were told (entries deleted one by one ahead of the cursor: see
+      // skipGap); a newer one is not, nor are entries removed from the front past the cursor since
+      // (trimming does not move removedThrough past an id deleted one by one, as Redis reports it).
+      if (log.removedThrough().isAfter(toldThrough)) return true;
+      if (log.isEmpty() || at.isBefore(log.firstId().predecessor())) return true;
+    }
     if (trusted || at.equals(EntryId.ZERO)) return false;
     return log.removedThrough().equals(EntryId.ZERO)
         && (log.isEmpty() || at.isBefore(log.firstId().predecessor()));
@@ -303,6 +309,8 @@ final class CursorSubscription<T> implements Subscription, Runnable {
    * (Redis's XDEL, by another writer) can be lost after the cursor while older ones are still held:
    * then the cursor stays (what was delivered stays delivered, and moving back to the oldest held
    * would deliver it again), delivery goes on after it, and those removals are not told again.
+   * (Another entry deleted one by one between the cursor and the newest one told cannot be told
+   * apart: the log reports only the newest id removed.)
    */
   private boolean skipGap(LogState log) {
     boolean heldBefore = !log.isEmpty() && !log.firstId().isAfter(cursor);

@@ -174,8 +174,9 @@ final class HistoryAnswer {
               if (!f.isSuccess() || !x.ctx().channel().isActive()) return;
               try {
                 next.run();
-              } catch (RuntimeException e) {
+              } catch (RuntimeException | Error e) {
                 failed(e); // a Realtime closed meanwhile, say: never an answer left hanging
+                if (e instanceof Error fatal) throw fatal;
               }
             });
   }
@@ -207,8 +208,9 @@ final class HistoryAnswer {
                               seen(page.entries());
                               then.accept(page);
                             }
-                          } catch (RuntimeException e) {
-                            failed(e);
+                          } catch (RuntimeException | Error e) {
+                            failed(e); // out of memory too: the answer ends, never hangs
+                            if (e instanceof Error fatal) throw fatal;
                           }
                         });
               } catch (RejectedExecutionException loopGone) {

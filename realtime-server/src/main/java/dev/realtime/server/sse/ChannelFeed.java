@@ -312,7 +312,9 @@ final class ChannelFeed {
         return;
       }
       EntryId moved = EntryId.parse(gap.firstAvailableId()).predecessor();
-      if (position != null && !moved.isAfter(position)) return;
+      // Equal: entries deleted one by one after the position, older ones still held (the core's
+      // subscription goes on after its position): told, and the position stays.
+      if (position != null && moved.isBefore(position)) return;
       position = moved;
       for (LoopFanout f : fanouts) f.add(new Skipped(null, frame, moved.toString()));
       releaseWaiting(pendingJoins.headMap(position, true), gap.firstAvailableId());
