@@ -264,12 +264,10 @@ final class AppendBatcher {
         String id = new String((byte[]) reply.get(i), StandardCharsets.UTF_8);
         if (id.startsWith("ERR ")) {
           String what = "emit to channel '" + channel + "' failed: " + id.substring(4);
-          // The script's answer for a key of another type (append.lua): lasting, not transient.
-          boolean wrongType = id.startsWith("ERR the key ") && id.endsWith(", not a stream");
           pending
               .result()
               .completeExceptionally(
-                  wrongType ? new IncompatibleDataException(what) : new EngineException(what));
+                  isLasting(id) ? new IncompatibleDataException(what) : new EngineException(what));
         } else {
           pending.result().complete(EntryId.parse(id));
         }
@@ -285,5 +283,16 @@ final class AppendBatcher {
                     unexpected));
       }
     }
+  }
+
+  /**
+   * Whether a Redis error about an emit is lasting, the channel's data being in the way (trying
+   * again cannot help): a key of another type (append.lua's answer), or a stream that used up the
+   * last possible id (another writer's explicit ids). Else it may be transient.
+   */
+  static boolean isLasting(String redisError) {
+    return (redisError.contains("the key ") && redisError.contains(", not a stream"))
+        || redisError.contains("WRONGTYPE")
+        || redisError.contains("exhausted the last possible ID");
   }
 }

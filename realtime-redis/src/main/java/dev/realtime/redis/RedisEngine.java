@@ -833,7 +833,7 @@ public final class RedisEngine implements Engine {
           cause);
     }
     String message = rootMessage(cause);
-    if (message.contains("WRONGTYPE")) {
+    if (AppendBatcher.isLasting(message)) {
       return new IncompatibleDataException(
           what + " failed: " + message.replaceFirst("^.*WRONGTYPE ", ""), cause);
     }

@@ -245,6 +245,42 @@ class RedisServedTest {
     }
   }
 
+  /**
+   * A stream another writer filled up to the last possible id: its newest 100 are a whole answer
+   * (one past the newest id does not exist), and an emit to it is a lasting 409, not a 503 that
+   * clients would retry for ever.
+   */
+  @Test
+  void aStreamAtTheLastPossibleIdIsReadableAndRefusesEmitsForGood() {
+    var client = io.lettuce.core.RedisClient.create(redis.uri());
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    try (var connection = client.connect()) {
+      for (int i = 0; i < 100; i++) {
+        String id = Long.toUnsignedString(-1L) + "-" + Long.toUnsignedString(-100L + i);
+        ids.add(
+            connection
+                .sync()
+                .xadd(
+                    "full",
+                    new io.lettuce.core.XAddArgs().id(id),
+                    java.util.Map.of(
+                        "data", Integer.toString(i), "event", "n", "channel", "full")));
+      }
+    } finally {
+      client.shutdown();
+    }
+    String api = a.url() + "/api/realtime/channels/full";
+    Answer newest = HttpCalls.get(api + "/history?latest=true");
+    assertThat(newest.status()).as(newest.body()).isEqualTo(200);
+    assertThat(newest.json().size()).isEqualTo(100);
+    assertThat(newest.json().get(99).get("id").asString())
+        .isEqualTo("18446744073709551615-18446744073709551615");
+    assertThat(newest.json().get(0).get("id").asString()).isEqualTo(ids.get(0));
+    Answer emit = HttpCalls.post(api + "/events", "{\"event\":\"n\",\"data\":1}");
+    assertThat(emit.status()).as(emit.body()).isEqualTo(409);
+    assertThat(emit.error()).contains("exhausted the last possible ID");
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -112,10 +112,12 @@ final class HistoryAnswer {
             return;
           }
           String first = page.read() == 0 ? before : page.firstRead();
+          HistoryQuery from =
+              HistoryQuery.limit(1).after(EntryId.parse(first).predecessor().toString());
+          EntryId last = EntryId.parse(newest);
+          // Through the newest: before the one after it (none is after the last possible id).
           forward(
-              HistoryQuery.limit(1)
-                  .after(EntryId.parse(first).predecessor().toString())
-                  .before(EntryId.parse(newest).successor().toString()),
+              last.equals(EntryId.MAX) ? from : from.before(last.successor().toString()),
               null,
               total);
         });
