@@ -118,7 +118,10 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
               ? "the request line is over "
                   + HttpPipeline.MAX_INITIAL_LINE
                   + " bytes, the most accepted: use fewer or shorter channel names"
-              : "the request is not valid HTTP/1.1: " + cause);
+              : "the request is not valid HTTP/1.1: "
+                  + (cause == null || cause.getMessage() == null
+                      ? "it could not be read"
+                      : cause.getMessage()));
       return;
     }
     String coding = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);

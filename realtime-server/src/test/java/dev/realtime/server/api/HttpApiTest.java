@@ -201,6 +201,7 @@ class HttpApiTest {
       String answer = rawUntilClosed(bad + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
       assertThat(answer).contains("not valid HTTP/1.1").doesNotContain("HTTP/1.1 200");
+      assertThat(answer).doesNotContain("Exception"); // what was wrong, not a Java class
     }
     // A preflight that asks for the connection to close gets it closed.
     assertThat(
