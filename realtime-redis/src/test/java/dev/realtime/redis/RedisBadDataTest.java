@@ -139,19 +139,7 @@ class RedisBadDataTest {
       java.util.concurrent.CountDownLatch trimmed = new java.util.concurrent.CountDownLatch(1);
       ConcurrentLinkedQueue<dev.realtime.Gap> gaps = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
-      ch.subscribe(
-          Subscribe.toAll()
-              .after(ids.get(0))
-              .onGap(
-                  g -> {
-                    gaps.add(g);
-                    try {
-                      trimmed.await(); // the first gap's handler runs while the stream is trimmed
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  })
-              .onData(m -> got.add(m.id())));
+      ch.subscribe(holdingTheFirstGap(ids.get(0), trimmed, gaps, got));
       await().until(() -> gaps.size() == 1);
       String g = realtime.channel("trimgap", dev.realtime.History.maxLength(2)).emit("n", 6);
       trimmed.countDown(); // the stream holds e and g
@@ -181,19 +169,7 @@ class RedisBadDataTest {
       java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
       ConcurrentLinkedQueue<dev.realtime.Gap> gaps = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
-      ch.subscribe(
-          Subscribe.toAll()
-              .after(a)
-              .onGap(
-                  g -> {
-                    gaps.add(g);
-                    try {
-                      lost.await(); // the first gap's handler runs while the stream is lost
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  })
-              .onData(m -> got.add(m.id())));
+      ch.subscribe(holdingTheFirstGap(a, lost, gaps, got));
       await().until(() -> gaps.size() == 1);
       redis.del("lostgap");
       String n = ch.emit("n", 4);
@@ -204,6 +180,29 @@ class RedisBadDataTest {
       assertThat(gaps).hasSizeGreaterThanOrEqualTo(2);
       assertThat(gaps.stream().skip(1).map(dev.realtime.Gap::firstAvailableId)).contains(n);
     }
+  }
+
+  /**
+   * A subscription after {@code after} recording gaps and ids, whose first gap's handler waits for
+   * {@code release}: what the test does meanwhile happens while the subscription is in that gap.
+   */
+  private static Subscribe<Object> holdingTheFirstGap(
+      String after,
+      java.util.concurrent.CountDownLatch release,
+      ConcurrentLinkedQueue<dev.realtime.Gap> gaps,
+      ConcurrentLinkedQueue<String> got) {
+    return Subscribe.toAll()
+        .after(after)
+        .onGap(
+            g -> {
+              gaps.add(g);
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })
+        .onData(m -> got.add(m.id()));
   }
 
   @Test
