@@ -11,6 +11,7 @@ import dev.realtime.server.auth.AuthException;
 import dev.realtime.server.auth.Gatekeeper;
 import dev.realtime.server.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -137,12 +138,19 @@ public final class Exchange {
 
   /** Like {@link #send(int, String, byte[])}, then {@code extra} adds or replaces headers. */
   public void send(int status, String contentType, byte[] body, Consumer<HttpHeaders> extra) {
-    responses.send(ctx, request.headers(), keepAlive, status, contentType, body, extra);
+    responses.send(
+        ctx,
+        request.headers(),
+        keepAlive,
+        status,
+        contentType,
+        Unpooled.wrappedBuffer(body),
+        extra);
   }
 
   /** Like {@link #send(int, String, byte[])}, the body already in a buffer (which this takes). */
   public void send(int status, String contentType, ByteBuf body) {
-    responses.send(ctx, request.headers(), keepAlive, status, contentType, body);
+    responses.send(ctx, request.headers(), keepAlive, status, contentType, body, h -> {});
   }
 
   /** Whether the request was {@code HEAD}: the codec sends its answer's head only. */

@@ -53,7 +53,8 @@ public final class Responses {
   /** An error answer, for a caller that writes it itself: {@code {"error": message}}, CORS. */
   public FullHttpResponse error(HttpHeaders request, int status, String message) {
     byte[] body = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
-    return response(request, status, "application/json; charset=utf-8", body, h -> {});
+    return response(
+        request, status, "application/json; charset=utf-8", Unpooled.wrappedBuffer(body), h -> {});
   }
 
   public void send(
@@ -63,39 +64,22 @@ public final class Responses {
       int status,
       String contentType,
       byte[] body) {
-    send(ctx, request, keepAlive, status, contentType, body, h -> {});
+    send(ctx, request, keepAlive, status, contentType, Unpooled.wrappedBuffer(body), h -> {});
   }
 
-  /** Like the plain send, then {@code extra} adds or replaces headers (caching, say). */
+  /**
+   * Like the plain send, the body in a buffer (which this takes over); then {@code extra} adds or
+   * replaces headers (caching, say).
+   */
   public void send(
       ChannelHandlerContext ctx,
       HttpHeaders request,
       boolean keepAlive,
       int status,
       String contentType,
-      byte[] body,
+      ByteBuf body,
       Consumer<HttpHeaders> extra) {
     write(ctx, response(request, status, contentType, body, extra), keepAlive);
-  }
-
-  /** Like {@link #send}, the body already in a buffer (which this takes over). */
-  public void send(
-      ChannelHandlerContext ctx,
-      HttpHeaders request,
-      boolean keepAlive,
-      int status,
-      String contentType,
-      ByteBuf body) {
-    write(ctx, response(request, status, contentType, body, h -> {}), keepAlive);
-  }
-
-  private FullHttpResponse response(
-      HttpHeaders request,
-      int status,
-      String contentType,
-      byte[] body,
-      Consumer<HttpHeaders> extra) {
-    return response(request, status, contentType, Unpooled.wrappedBuffer(body), extra);
   }
 
   private FullHttpResponse response(
